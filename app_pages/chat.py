@@ -1,0 +1,228 @@
+"""The mock interview: set-up, transcript, grading with citations, summary."""
+
+import queue
+import threading
+
+import streamlit as st
+
+from backend.errors import AppError
+from backend.interview import engine
+from backend.interview.bank import DIFFICULTIES, TRACKS
+from backend.interview.engine import State
+from backend.llm.provider import mode_label
+from ui import interview_widgets as widgets
+from ui import keys, runtime
+from ui.i18n import language, t
+from ui.strings import LANGUAGE_NAMES
+
+ctx = runtime.context()
+account = st.session_state[keys.ACCOUNT]
+kb = runtime.knowledge(ctx)
+llms = runtime.llms(ctx)
+choice = runtime.llm_choice(ctx)
+
+st.title(t("chat.title"))
+if llms.online:
+    st.info(t("chat.mode_llm", model=choice.model), icon=":material/smart_toy:")
+else:
+    st.info(t("chat.mode_offline"), icon=":material/offline_bolt:")
+
+session_id = st.session_state.get(keys.CHAT_SESSION) or engine.active_session_id(ctx, user_id=account.id)
+
+
+def act(action, **kwargs) -> None:  # noqa: ANN001
+    """Run an engine action for this session; show its error or rerun."""
+    try:
+        action(ctx, user_id=account.id, session_id=session_id, **kwargs)
+    except AppError as exc:
+        runtime.show_error(exc)
+        return
+    st.rerun()
+
+
+def vote(answer_id: int, key: str) -> None:
+    value = st.session_state.get(key)
+    if value is not None:
+        engine.set_vote(ctx, user_id=account.id, answer_id=answer_id, helpful=bool(value))
+
+
+def setup_form() -> None:
+    """Choose track, difficulty, language, count and an optional job description / résumé."""
+    docs = kb.user_documents(user_id=account.id)
+    has_history = bool(
+        engine.weak_question_ids(ctx, user_id=account.id, track=st.session_state.get(keys.SETUP_TRACK, TRACKS[0]))
+    )
+    with st.form("setup"):
+        st.subheader(t("chat.setup"))
+        track = st.selectbox(t("chat.track"), TRACKS, format_func=lambda x: t(f"track.{x}"), key=keys.SETUP_TRACK)
+        difficulty = st.segmented_control(
+            t("chat.difficulty"),
+            [*DIFFICULTIES, "mixed"],
+            default="mixed",
+            format_func=lambda x: t(f"difficulty.{x}"),
+            key=keys.SETUP_DIFFICULTY,
+        )
+        lang = st.segmented_control(
+            t("chat.language"),
+            ["ko", "en"],
+            default=language(),
+            format_func=LANGUAGE_NAMES.get,
+            key=keys.SETUP_LANGUAGE,
+        )
+        count = st.slider(t("chat.num_questions"), 1, engine.MAX_QUESTIONS, 5, key=keys.SETUP_COUNT)
+        context = st.text_area(
+            t("chat.context"), help=t("chat.context_help"), max_chars=engine.MAX_CONTEXT_CHARS, key=keys.SETUP_CONTEXT
+        )
+        doc = (
+            st.selectbox(
+                t("chat.context_doc"),
+                ["", *[d.source for d in docs]],
+                format_func=lambda s: s or t("chat.context_none"),
+                key=keys.SETUP_CONTEXT_DOC,
+            )
+            if docs
+            else ""
+        )
+        weak = (
+            st.checkbox(
+                t("chat.weak_spots"), help=t("chat.weak_spots_help"), key=keys.SETUP_WEAK, disabled=not has_history
+            )
+            if has_history
+            else False
+        )
+        if st.form_submit_button(t("chat.start"), type="primary", key=keys.SETUP_START, icon=":material/play_arrow:"):
+            if doc:
+                passages = kb.search(t(f"track.{track}"), namespaces=[f"user-{account.id}"], k=8)
+                context = "\n\n".join([context, *[p.text for p in passages]]).strip()
+            setup = engine.InterviewSetup(
+                track=track,
+                difficulty=difficulty or "mixed",
+                language=lang or language(),
+                num_questions=count,
+                context_text=context,
+                weak_spots=bool(weak),
+            )
+            try:
+                new_id = engine.start_interview(
+                    ctx, user_id=account.id, setup=setup, mode=mode_label(ctx.settings, choice)
+                )
+            except AppError as exc:
+                runtime.show_error(exc)
+                return
+            st.session_state[keys.CHAT_SESSION] = new_id
+            st.rerun()
+
+
+def grade_now(view) -> None:  # noqa: ANN001
+    """Grade the saved answer: streamed token by token with an LLM, with a spinner offline."""
+    with st.chat_message("assistant", avatar=":material/school:"):
+        if not llms.online:
+            with st.spinner(t("chat.grading")):
+                engine.grade_pending(ctx, kb, llms, user_id=account.id, session_id=view.session_id)
+            return
+        tokens: queue.Queue = queue.Queue()
+        outcome: dict = {}
+
+        def work() -> None:
+            try:
+                engine.grade_pending(ctx, kb, llms, user_id=account.id, session_id=view.session_id, on_token=tokens.put)
+            except AppError as exc:
+                outcome["error"] = exc
+            finally:
+                tokens.put(None)
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+
+        def stream():
+            while (token := tokens.get()) is not None:
+                yield token
+
+        with st.spinner(t("chat.grading")):
+            st.write_stream(stream())
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+
+
+if session_id is None:
+    widgets.rubric(st.session_state.get(keys.SETUP_TRACK, TRACKS[0]))
+    setup_form()
+    st.stop()
+
+st.session_state[keys.CHAT_SESSION] = session_id
+view = engine.load_interview(ctx, user_id=account.id, session_id=session_id)
+st.caption(
+    f"{t(f'track.{view.setup.track}')} · {t(f'difficulty.{view.setup.difficulty}')} · "
+    f"{LANGUAGE_NAMES[view.setup.language]} · {t('chat.progress', position=view.position, planned=view.planned)}"
+)
+widgets.rubric(view.setup.track)
+
+for msg in view.messages:
+    widgets.message(view, msg, vote)
+
+if view.state == State.GRADING:
+    if view.last_error:
+        runtime.show_error(AppError(view.last_error["code"], **view.last_error.get("params", {})))
+        st.caption(t("chat.answer_saved"))
+        if st.button(t("chat.retry_grading"), key=keys.ACT_RETRY_GRADING, type="primary", icon=":material/refresh:"):
+            try:
+                grade_now(view)
+            except AppError as exc:
+                runtime.show_error(exc)
+            else:
+                st.rerun()
+    else:
+        try:
+            grade_now(view)
+        except AppError as exc:
+            runtime.show_error(exc)
+            st.caption(t("chat.answer_saved"))
+        st.rerun()
+
+elif view.state == State.QUESTION:
+    cols = st.columns(2)
+    if cols[0].button(t("chat.skip"), key=keys.ACT_SKIP, icon=":material/skip_next:", use_container_width=True):
+        act(engine.skip_question)
+    if cols[1].button(t("chat.end"), key=keys.ACT_END, icon=":material/stop_circle:", use_container_width=True):
+        act(engine.end_interview)
+    st.caption(t("chat.max_chars", max=ctx.settings.max_answer_chars))
+    answer = st.chat_input(t("chat.input"), max_chars=ctx.settings.max_answer_chars, key=keys.CHAT_INPUT)
+    if answer and answer.strip():
+        act(engine.submit_answer, turn=view.current["turn"], text=answer)
+
+elif view.state == State.FEEDBACK:
+    last = view.position >= view.planned
+    cols = st.columns(4)
+    if cols[0].button(
+        t("chat.finish") if last else t("chat.next"),
+        key=keys.ACT_NEXT,
+        type="primary",
+        icon=":material/arrow_forward:",
+        use_container_width=True,
+    ):
+        act(engine.next_question)
+    if cols[1].button(
+        t("chat.follow_up"),
+        key=keys.ACT_FOLLOW_UP,
+        disabled=not view.can_follow_up,
+        icon=":material/subdirectory_arrow_right:",
+        use_container_width=True,
+    ):
+        try:
+            engine.follow_up(ctx, kb, llms, user_id=account.id, session_id=session_id)
+        except AppError as exc:
+            runtime.show_error(exc)
+        else:
+            st.rerun()
+    if cols[2].button(t("chat.retry"), key=keys.ACT_RETRY, icon=":material/replay:", use_container_width=True):
+        act(engine.retry_question)
+    if cols[3].button(t("chat.end"), key=keys.ACT_END, icon=":material/stop_circle:", use_container_width=True):
+        act(engine.end_interview)
+    st.chat_input(t("chat.input_disabled"), disabled=True, key=keys.CHAT_INPUT)
+
+else:  # ended
+    widgets.summary(engine.summarize(ctx, user_id=account.id, session_id=session_id))
+    if st.button(t("chat.new"), key=keys.ACT_NEW, type="primary", icon=":material/add:"):
+        st.session_state.pop(keys.CHAT_SESSION, None)
+        st.rerun()

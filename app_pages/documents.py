@@ -1,0 +1,42 @@
+"""My documents: private uploads (notes, job description, résumé) for the user's own interviews."""
+
+import streamlit as st
+
+from backend.errors import AppError
+from ui import keys, runtime
+from ui.i18n import t
+
+ctx = runtime.context()
+account = st.session_state[keys.ACCOUNT]
+kb = runtime.knowledge(ctx)
+
+runtime.show_flash()
+st.title(t("docs.title"))
+st.write(t("docs.intro"))
+
+upload = st.file_uploader(
+    t("docs.upload"),
+    type=["md", "txt", "docx", "pdf"],
+    key=keys.DOC_UPLOAD,
+    max_upload_size=max(1, int(ctx.settings.max_upload_mb)),
+)
+if upload is not None and st.session_state.get("_last_upload") != upload.file_id:
+    try:
+        with st.spinner(t("kb.indexing")):
+            doc = kb.add_upload(user_id=account.id, filename=upload.name, data=upload.getvalue())
+        st.session_state["_last_upload"] = upload.file_id
+        st.success(t("docs.uploaded", name=doc.source, chunks=doc.chunk_count), icon="✅")
+    except AppError as exc:
+        runtime.show_error(exc)
+
+st.subheader(t("docs.list"))
+documents = kb.user_documents(user_id=account.id)
+if not documents:
+    st.caption(t("docs.none"))
+for doc in documents:
+    left, right = st.columns([5, 1])
+    left.markdown(t("docs.row", name=doc.source, chunks=doc.chunk_count))
+    if right.button(t("docs.delete"), key=f"{keys.DOC_DELETE_PREFIX}{doc.id}", icon=":material/delete:"):
+        kb.delete_user_document(user_id=account.id, source=doc.source)
+        runtime.flash(t("docs.deleted", name=doc.source))
+        st.rerun()

@@ -1,0 +1,262 @@
+"""Accounts: sign-up, login with lockout, session tokens, password change, deletion."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import bcrypt
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
+
+from backend import logs
+from backend.context import AppContext
+from backend.db.models import AuthToken, User, utcnow
+from backend.errors import AppError
+
+log = logs.get_logger("accounts")
+
+BCRYPT_COST = 12
+PASSWORD_MIN_CHARS = 8
+PASSWORD_MAX_CHARS = 1024
+LANGUAGES = ("ko", "en")
+_USERNAME = re.compile(r"^[\w.\-]{3,32}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-]{43}$")
+_MAX_LOCK = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user as the UI sees it."""
+
+    id: int
+    username: str
+    ui_language: str
+    timezone: str
+    created_at: datetime
+
+
+def _account(user: User) -> Account:
+    return Account(user.id, user.username, user.ui_language, user.timezone, user.created_at)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def normalise_password(password: str) -> str:
+    """NFKC, so the same passphrase typed on different keyboards matches."""
+    return unicodedata.normalize("NFKC", password)
+
+
+def username_key(username: str) -> str:
+    """Case-insensitive identity of a username."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
+def check_username(username: str) -> str:
+    """The cleaned username, or AppError saying which rule it breaks."""
+    cleaned = unicodedata.normalize("NFKC", username).strip()
+    if not _USERNAME.fullmatch(cleaned):
+        raise AppError("auth.username_rules")
+    return cleaned
+
+
+def check_password(password: str, *, username: str = "") -> None:
+    """Length in code points (8..1024, no composition rules) and not common or guessable."""
+    pw = normalise_password(password)
+    if len(pw) < PASSWORD_MIN_CHARS:
+        raise AppError("auth.password_too_short", min=PASSWORD_MIN_CHARS)
+    if len(pw) > PASSWORD_MAX_CHARS:
+        raise AppError("auth.password_too_long", max=PASSWORD_MAX_CHARS)
+    # zxcvbn only rates up to 72 characters (its matching is super-linear); the prefix decides.
+    result = zxcvbn(pw[:72], user_inputs=[username] if username else [])
+    if result["score"] < 2:
+        raise AppError("auth.password_guessable", detail=f"zxcvbn score {result['score']}")
+
+
+def _prehash(password: str, pepper: bytes) -> bytes:
+    # bcrypt reads only the first 72 bytes (and bcrypt 5 raises ValueError beyond them), so a
+    # long passphrase would be silently truncated or rejected. HMAC-SHA256 keyed by the pepper
+    # maps any length to 32 bytes, base64 keeps NUL bytes out (bcrypt stops at NUL): every
+    # character of the password counts and the stored hash is useless without the pepper.
+    digest = hmac.new(pepper, normalise_password(password).encode("utf-8"), hashlib.sha256).digest()
+    return base64.b64encode(digest)
+
+
+def hash_password(password: str, pepper: bytes) -> str:
+    """A bcrypt hash (cost 12) of the peppered pre-hash."""
+    return bcrypt.hashpw(_prehash(password, pepper), bcrypt.gensalt(BCRYPT_COST)).decode()
+
+
+def verify_password(password: str, password_hash: str, pepper: bytes) -> bool:
+    """Constant-time check of `password` against a stored hash."""
+    return bcrypt.checkpw(_prehash(password, pepper), password_hash.encode())
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(BCRYPT_COST)).decode()
+
+
+def signup(ctx: AppContext, *, username: str, password: str, ui_language: str = "ko") -> Account:
+    """Create an account; AppError on a broken rule or a taken username."""
+    name = check_username(username)
+    check_password(password, username=name)
+    language = ui_language if ui_language in LANGUAGES else "ko"
+    user = User(
+        username=name,
+        username_key=username_key(name),
+        password_hash=hash_password(password, ctx.pepper),
+        ui_language=language,
+        timezone=ctx.settings.default_timezone,
+    )
+    try:
+        with ctx.tx() as db:
+            if db.scalar(select(User.id).where(User.username_key == user.username_key)):
+                raise AppError("auth.username_taken")
+            db.add(user)
+    except IntegrityError as exc:  # lost a race with an identical sign-up
+        raise AppError("auth.username_taken") from exc
+    log.info("signup", extra={"user_id": user.id})
+    return _account(user)
+
+
+def _lock_for(failures: int, ctx: AppContext) -> timedelta:
+    """Lock duration after `failures` consecutive failures: doubles past the threshold."""
+    over = failures - ctx.settings.login_max_failures
+    if over < 0:
+        return timedelta(0)
+    return min(timedelta(seconds=ctx.settings.login_lock_seconds * 2**over), _MAX_LOCK)
+
+
+def login(ctx: AppContext, *, username: str, password: str) -> Account:
+    """Check credentials; the same generic error (and one bcrypt check) whether or not the user exists."""
+    key = username_key(username)
+    with ctx.tx() as db:
+        user = db.scalar(select(User).where(User.username_key == key).with_for_update())
+        if user is None:
+            # Same work as a real check, so response time does not reveal which usernames exist.
+            verify_password(password, _dummy_hash(), ctx.pepper)
+            raise AppError("auth.bad_credentials")
+        now = utcnow()
+        ok = verify_password(password, user.password_hash, ctx.pepper)
+        if user.locked_until and _aware(user.locked_until) > now:
+            seconds = int((_aware(user.locked_until) - now).total_seconds()) + 1
+            raise AppError("auth.locked", seconds=seconds)
+        if not ok:
+            user.failed_logins += 1
+            lock = _lock_for(user.failed_logins, ctx)
+            user.locked_until = now + lock if lock else None
+            log.info("login failed", extra={"user_id": user.id, "failures": user.failed_logins})
+            failure = AppError("auth.bad_credentials")
+        else:
+            user.failed_logins = 0
+            user.locked_until = None
+            failure = None
+    if failure:
+        raise failure
+    log.info("login", extra={"user_id": user.id})
+    return _account(user)
+
+
+def token_hash(token: str) -> str:
+    """Only this SHA-256 of a session token is ever stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(ctx: AppContext, *, user_id: int) -> str:
+    """A new random session token (256 bits) for the cookie; its hash is stored with an expiry."""
+    token = secrets.token_urlsafe(32)
+    expires = utcnow() + timedelta(days=ctx.settings.session_days)
+    with ctx.tx() as db:
+        db.add(AuthToken(token_hash=token_hash(token), user_id=user_id, expires_at=expires))
+    return token
+
+
+def account_for_token(ctx: AppContext, token: str | None) -> Account | None:
+    """The account a cookie token belongs to, or None if it is malformed, unknown, expired or revoked."""
+    if not token or not _TOKEN.fullmatch(token):
+        return None
+    with ctx.tx() as db:
+        row = db.get(AuthToken, token_hash(token))
+        if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
+            return None
+        user = db.get(User, row.user_id)
+        return _account(user) if user else None
+
+
+def revoke_token(ctx: AppContext, token: str | None) -> None:
+    """Log out: the token stops working server-side."""
+    if not token or not _TOKEN.fullmatch(token):
+        return
+    with ctx.tx() as db:
+        db.execute(
+            update(AuthToken)
+            .where(AuthToken.token_hash == token_hash(token), AuthToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+
+def _user(db: Session, user_id: int) -> User:
+    user = db.get(User, user_id)
+    if user is None:
+        raise AppError("error.not_found")
+    return user
+
+
+def change_password(ctx: AppContext, *, user_id: int, current: str, new: str, keep_token: str | None = None) -> None:
+    """Change the password (current one required) and revoke every other session token."""
+    with ctx.tx() as db:
+        user = _user(db, user_id)
+        if not verify_password(current, user.password_hash, ctx.pepper):
+            raise AppError("auth.wrong_current_password")
+        check_password(new, username=user.username)
+        user.password_hash = hash_password(new, ctx.pepper)
+        keep = token_hash(keep_token) if keep_token else ""
+        db.execute(
+            update(AuthToken)
+            .where(AuthToken.user_id == user_id, AuthToken.token_hash != keep, AuthToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    log.info("password changed", extra={"user_id": user_id})
+
+
+def delete_account(ctx: AppContext, *, user_id: int, password: str) -> None:
+    """Delete the user and, by cascade, every row that belongs to them."""
+    with ctx.tx() as db:
+        user = _user(db, user_id)
+        if not verify_password(password, user.password_hash, ctx.pepper):
+            raise AppError("auth.wrong_current_password")
+        db.execute(delete(User).where(User.id == user_id))
+    log.info("account deleted", extra={"user_id": user_id})
+
+
+def set_preferences(
+    ctx: AppContext, *, user_id: int, ui_language: str | None = None, timezone: str | None = None
+) -> Account:
+    """Store the UI language and/or time zone of a user."""
+    with ctx.tx() as db:
+        user = _user(db, user_id)
+        if ui_language is not None:
+            if ui_language not in LANGUAGES:
+                raise AppError("error.bad_language")
+            user.ui_language = ui_language
+        if timezone is not None:
+            try:
+                ZoneInfo(timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise AppError("error.bad_timezone") from exc
+            user.timezone = timezone
+        return _account(user)

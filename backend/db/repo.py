@@ -1,0 +1,191 @@
+"""Repository functions for interview data. Every one takes the owning user id and filters by it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from backend.db.models import Answer, FeedbackVote, InterviewSession, LlmCall, Message, utcnow
+from backend.errors import NotFound
+
+
+def create_session(
+    db: Session,
+    *,
+    user_id: int,
+    title: str,
+    track: str,
+    difficulty: str,
+    language: str,
+    mode: str,
+    settings: dict[str, Any],
+) -> InterviewSession:
+    """Start an interview session owned by `user_id`."""
+    row = InterviewSession(
+        user_id=user_id,
+        title=title[:200],
+        track=track,
+        difficulty=difficulty,
+        language=language,
+        mode=mode[:100],
+        settings=settings,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def get_session(db: Session, *, user_id: int, session_id: int) -> InterviewSession:
+    """The session if it belongs to `user_id`, else NotFound."""
+    row = db.scalar(
+        select(InterviewSession).where(InterviewSession.id == session_id, InterviewSession.user_id == user_id)
+    )
+    if row is None:
+        raise NotFound("interview session")
+    return row
+
+
+def list_sessions(db: Session, *, user_id: int, limit: int = 50, status: str | None = None) -> list[InterviewSession]:
+    """The user's sessions, newest first."""
+    query = select(InterviewSession).where(InterviewSession.user_id == user_id)
+    if status is not None:
+        query = query.where(InterviewSession.status == status)
+    return list(db.scalars(query.order_by(InterviewSession.created_at.desc(), InterviewSession.id.desc()).limit(limit)))
+
+
+def update_session(db: Session, *, user_id: int, session_id: int, **values: Any) -> InterviewSession:
+    """Change fields of the user's session (status, ended_at, overall_score, settings)."""
+    row = get_session(db, user_id=user_id, session_id=session_id)
+    for key, value in values.items():
+        setattr(row, key, value)
+    return row
+
+
+def delete_session(db: Session, *, user_id: int, session_id: int) -> None:
+    """Delete the user's session and everything in it."""
+    get_session(db, user_id=user_id, session_id=session_id)
+    db.execute(delete(InterviewSession).where(InterviewSession.id == session_id))
+
+
+def add_message(
+    db: Session, *, user_id: int, session_id: int, role: str, content: str, meta: dict[str, Any] | None = None
+) -> Message:
+    """Append a message to the user's session."""
+    get_session(db, user_id=user_id, session_id=session_id)
+    row = Message(session_id=session_id, role=role, content=content, meta=meta or {})
+    db.add(row)
+    db.flush()
+    return row
+
+
+def list_messages(db: Session, *, user_id: int, session_id: int) -> list[Message]:
+    """The session's messages in order."""
+    get_session(db, user_id=user_id, session_id=session_id)
+    return list(db.scalars(select(Message).where(Message.session_id == session_id).order_by(Message.id)))
+
+
+def save_answer(
+    db: Session,
+    *,
+    user_id: int,
+    session_id: int,
+    turn_key: str,
+    question_id: str,
+    question_text: str,
+    answer_text: str,
+    attempt_no: int,
+) -> tuple[Answer, bool]:
+    """Store an answer once per turn key; returns (answer, created)."""
+    get_session(db, user_id=user_id, session_id=session_id)
+    existing = db.scalar(select(Answer).where(Answer.session_id == session_id, Answer.turn_key == turn_key))
+    if existing is not None:
+        return existing, False
+    row = Answer(
+        session_id=session_id,
+        turn_key=turn_key,
+        question_id=question_id,
+        question_text=question_text,
+        answer_text=answer_text,
+        attempt_no=attempt_no,
+    )
+    db.add(row)
+    db.flush()
+    return row, True
+
+
+def get_answer(db: Session, *, user_id: int, answer_id: int) -> Answer:
+    """The answer if its session belongs to `user_id`, else NotFound."""
+    row = db.scalar(
+        select(Answer)
+        .join(InterviewSession, InterviewSession.id == Answer.session_id)
+        .where(Answer.id == answer_id, InterviewSession.user_id == user_id)
+    )
+    if row is None:
+        raise NotFound("answer")
+    return row
+
+
+def record_grade(db: Session, *, user_id: int, answer_id: int, **values: Any) -> Answer:
+    """Store the grade of an answer (scores, total, missed_points, model_answer, sources, feedback, status)."""
+    row = get_answer(db, user_id=user_id, answer_id=answer_id)
+    for key, value in values.items():
+        setattr(row, key, value)
+    return row
+
+
+def list_answers(db: Session, *, user_id: int, session_id: int) -> list[Answer]:
+    """The session's answers in order."""
+    get_session(db, user_id=user_id, session_id=session_id)
+    return list(db.scalars(select(Answer).where(Answer.session_id == session_id).order_by(Answer.id)))
+
+
+def list_user_answers(db: Session, *, user_id: int, limit: int = 500) -> list[Answer]:
+    """The user's graded answers across sessions, newest first."""
+    return list(
+        db.scalars(
+            select(Answer)
+            .join(InterviewSession, InterviewSession.id == Answer.session_id)
+            .where(InterviewSession.user_id == user_id, Answer.total.is_not(None))
+            .order_by(Answer.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def set_vote(db: Session, *, user_id: int, answer_id: int, helpful: bool, comment: str = "") -> FeedbackVote:
+    """Record (or change) the user's thumbs up/down on an answer's feedback."""
+    get_answer(db, user_id=user_id, answer_id=answer_id)
+    row = db.scalar(select(FeedbackVote).where(FeedbackVote.user_id == user_id, FeedbackVote.answer_id == answer_id))
+    if row is None:
+        row = FeedbackVote(user_id=user_id, answer_id=answer_id, helpful=helpful, comment=comment[:2000])
+        db.add(row)
+    else:
+        row.helpful, row.comment = helpful, comment[:2000]
+    db.flush()
+    return row
+
+
+def get_votes(db: Session, *, user_id: int, session_id: int) -> dict[int, bool]:
+    """The user's votes on a session's answers: answer id -> helpful."""
+    get_session(db, user_id=user_id, session_id=session_id)
+    rows = db.execute(
+        select(FeedbackVote.answer_id, FeedbackVote.helpful)
+        .join(Answer, Answer.id == FeedbackVote.answer_id)
+        .where(FeedbackVote.user_id == user_id, Answer.session_id == session_id)
+    )
+    return {answer_id: helpful for answer_id, helpful in rows}
+
+
+def count_llm_calls(db: Session, *, user_id: int, seconds: int) -> int:
+    """How many LLM calls the user made in the last `seconds`."""
+    since = utcnow() - timedelta(seconds=seconds)
+    query = select(func.count()).select_from(LlmCall)
+    return db.scalar(query.where(LlmCall.user_id == user_id, LlmCall.created_at >= since)) or 0
+
+
+def record_llm_call(db: Session, *, user_id: int) -> None:
+    """Log one LLM call for the rate limit."""
+    db.add(LlmCall(user_id=user_id))

@@ -1,0 +1,84 @@
+"""The bundled question bank (data/questions/*.yaml), loaded and validated once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from backend.config import DATA_DIR
+
+QUESTIONS_DIR = DATA_DIR / "questions"
+TRACKS = ("python", "algorithms", "os", "networking", "databases", "web", "system_design", "behavioral")
+DIFFICULTIES = ("easy", "medium", "hard")
+LANGUAGES = ("ko", "en")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One bank question with bilingual text, key points and model answer."""
+
+    id: str
+    track: str
+    difficulty: str
+    tags: tuple[str, ...]
+    text: dict[str, str]
+    key_points: tuple[dict[str, str], ...]
+    model_answer: dict[str, str]
+    follow_ups: tuple[dict[str, str], ...]
+    reference: str  # "<track>#<anchor>" of the grounding section
+
+    def in_language(self, language: str) -> str:
+        return self.text[language]
+
+    def points(self, language: str) -> list[str]:
+        return [p[language] for p in self.key_points]
+
+    @property
+    def anchor(self) -> str:
+        return self.reference.split("#", 1)[1]
+
+
+def _question(raw: dict) -> Question:
+    return Question(
+        id=raw["id"],
+        track=raw["track"],
+        difficulty=raw["difficulty"],
+        tags=tuple(raw["tags"]),
+        text=dict(raw["text"]),
+        key_points=tuple(dict(p) for p in raw["key_points"]),
+        model_answer=dict(raw["model_answer"]),
+        follow_ups=tuple(dict(f) for f in raw["follow_ups"]),
+        reference=raw["reference"],
+    )
+
+
+@lru_cache(maxsize=4)
+def load_bank(directory: Path = QUESTIONS_DIR) -> dict[str, Question]:
+    """Every question by id, in file order."""
+    bank: dict[str, Question] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            question = _question(raw)
+            bank[question.id] = question
+    return bank
+
+
+def questions_for(track: str, difficulty: str | None = None) -> list[Question]:
+    """Bank questions of a track (and difficulty), in bank order."""
+    return [
+        q
+        for q in load_bank().values()
+        if q.track == track and (difficulty in (None, "mixed") or q.difficulty == difficulty)
+    ]
+
+
+def find_by_text(text: str) -> Question | None:
+    """The bank question whose Korean or English text equals `text` (after trimming)."""
+    wanted = " ".join(text.split()).casefold()
+    for question in load_bank().values():
+        if any(" ".join(t.split()).casefold() == wanted for t in question.text.values()):
+            return question
+    return None

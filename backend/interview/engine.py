@@ -1,0 +1,666 @@
+"""The interview as an explicit state machine, persisted after every step (Streamlit-free).
+
+States: question -> grading -> feedback -> (follow-up | next question | retry) -> ... -> ended.
+A session row's `settings` JSON holds the set-up, the question plan and the current state, so a
+refreshed page (or another replica) resumes exactly where the candidate was.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from backend import logs
+from backend.context import AppContext
+from backend.db import repo
+from backend.db.models import utcnow
+from backend.errors import AppError
+from backend.interview import llm_grader
+from backend.interview.bank import DIFFICULTIES, LANGUAGES, TRACKS, Question, load_bank, questions_for
+from backend.interview.feedback import feedback_text
+from backend.interview.keypoints import derive_key_points
+from backend.interview.offline import grade_offline
+from backend.interview.rubric import Grade
+from backend.llm.provider import check_rate_limit, provider_error
+from backend.rag.embeddings import offline_embeddings
+from backend.rag.knowledge import KnowledgeBase
+from backend.rag.lexical import Bm25Index
+from backend.rag.store import Passage
+
+log = logs.get_logger("interview")
+
+MAX_QUESTIONS = 15
+WEAK_SCORE = 60
+MAX_CONTEXT_CHARS = 6000
+
+
+class State(StrEnum):
+    QUESTION = "question"
+    GRADING = "grading"
+    FEEDBACK = "feedback"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class InterviewSetup:
+    """What the candidate chose before starting."""
+
+    track: str
+    difficulty: str = "mixed"  # easy | medium | hard | mixed
+    language: str = "ko"
+    num_questions: int = 5
+    context_text: str = ""  # job description / résumé pasted or taken from an upload
+    weak_spots: bool = False
+
+
+@dataclass(frozen=True)
+class Llms:
+    """The models in use: a temperature-0 grader and the interviewer (None offline)."""
+
+    grader: BaseChatModel | None = None
+    interviewer: BaseChatModel | None = None
+
+    @property
+    def online(self) -> bool:
+        return self.grader is not None
+
+
+@dataclass
+class AnswerView:
+    id: int
+    question_id: str
+    question_text: str
+    answer_text: str
+    attempt_no: int
+    status: str
+    grade: Grade | None
+
+
+@dataclass
+class MessageView:
+    id: int
+    role: str
+    content: str
+    meta: dict[str, Any]
+
+
+@dataclass
+class InterviewView:
+    """Everything the chat page shows."""
+
+    session_id: int
+    title: str
+    mode: str
+    setup: InterviewSetup
+    state: State
+    current: dict[str, Any]
+    position: int  # 1-based number of the current planned question
+    planned: int
+    messages: list[MessageView]
+    answers: dict[int, AnswerView]
+    votes: dict[int, bool]
+    last_error: dict[str, Any] | None = None  # {code, params} of the last failed grading
+
+    @property
+    def can_follow_up(self) -> bool:
+        return self.state == State.FEEDBACK and self.current.get("kind") == "main"
+
+
+@dataclass
+class TopicScore:
+    topic: str
+    score: float
+    questions: int
+
+
+@dataclass
+class Summary:
+    overall: float | None
+    answered: int
+    topics: list[TopicScore]
+    strongest: list[TopicScore]
+    weakest: list[TopicScore]
+    study: list[dict[str, Any]] = field(default_factory=list)  # passages for the weakest questions
+    improvements: list[dict[str, Any]] = field(default_factory=list)  # retries: question, first, best
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def _check_setup(setup: InterviewSetup) -> None:
+    if setup.track not in TRACKS:
+        raise AppError("interview.bad_setup", f"track {setup.track}")
+    if setup.difficulty not in (*DIFFICULTIES, "mixed") or setup.language not in LANGUAGES:
+        raise AppError("interview.bad_setup", "difficulty or language")
+    if not 1 <= setup.num_questions <= MAX_QUESTIONS:
+        raise AppError("interview.bad_setup", "num_questions", max=MAX_QUESTIONS)
+
+
+def weak_question_ids(ctx: AppContext, *, user_id: int, track: str) -> list[str]:
+    """The user's weakest bank questions of a track (best score below 60), weakest first."""
+    bank = load_bank()
+    with ctx.tx() as db:
+        answers = repo.list_user_answers(db, user_id=user_id)
+    best: dict[str, float] = {}
+    for answer in answers:
+        if answer.question_id in bank and bank[answer.question_id].track == track and answer.total is not None:
+            best[answer.question_id] = max(best.get(answer.question_id, 0.0), answer.total)
+    return [qid for qid, score in sorted(best.items(), key=lambda kv: kv[1]) if score < WEAK_SCORE]
+
+
+def plan_questions(
+    setup: InterviewSetup, *, seed: int, weak_ids: list[str] | None = None, recent_ids: set[str] | None = None
+) -> list[str]:
+    """Question ids for the session: weak spots first (if asked), tailored to the context text, no repeats."""
+    pool = questions_for(setup.track, setup.difficulty) or questions_for(setup.track)
+    rng = random.Random(seed)
+    order = pool[:]
+    rng.shuffle(order)
+    recent = recent_ids or set()
+    # Prefer questions not asked in the candidate's recent sessions.
+    order.sort(key=lambda q: q.id in recent)
+    if setup.context_text.strip():
+        lang = setup.language
+        index = Bm25Index([f"{q.text[lang]} {' '.join(q.tags)} {' '.join(q.points(lang))}" for q in order])
+        relevance = index.scores(setup.context_text[:MAX_CONTEXT_CHARS])
+        ranked = sorted(range(len(order)), key=lambda i: -float(relevance[i]))
+        # Mostly the questions closest to the job description / résumé, with some breadth kept.
+        tailored = [order[i] for i in ranked[: max(1, setup.num_questions - 1)] if relevance[i] > 0]
+        order = tailored + [q for q in order if q not in tailored]
+    chosen: list[str] = []
+    if setup.weak_spots and weak_ids:
+        by_id = {q.id: q for q in pool} | {q.id: q for q in questions_for(setup.track)}
+        chosen += [qid for qid in weak_ids if qid in by_id][: setup.num_questions]
+    for question in order:
+        if len(chosen) >= setup.num_questions:
+            break
+        if question.id not in chosen:
+            chosen.append(question.id)
+    return chosen
+
+
+# --------------------------------------------------------------------------- persistence helpers
+
+
+def _state(row_settings: dict[str, Any]) -> dict[str, Any]:
+    return dict(row_settings or {})
+
+
+def _save_state(db, *, user_id: int, session_id: int, data: dict[str, Any]) -> None:  # noqa: ANN001
+    repo.update_session(db, user_id=user_id, session_id=session_id, settings=data)
+
+
+def _require(data: dict[str, Any], *allowed: State) -> None:
+    if State(data["state"]) not in allowed:
+        raise AppError("interview.invalid_action", f"state {data['state']} not in {allowed}")
+
+
+def _bank_current(question: Question, language: str, *, attempt: int = 1) -> dict[str, Any]:
+    return {
+        "question_id": question.id,
+        "main_id": question.id,
+        "text": question.text[language],
+        "kind": "main",
+        "attempt": attempt,
+        "key_points": question.points(language),
+        "model_answer": question.model_answer[language],
+        "reference": question.reference,
+        "turn": uuid.uuid4().hex,
+    }
+
+
+def _ask(db, *, user_id: int, session_id: int, data: dict[str, Any], intro: str = "") -> None:  # noqa: ANN001
+    current = data["current"]
+    repo.add_message(
+        db,
+        user_id=user_id,
+        session_id=session_id,
+        role="assistant",
+        content=current["text"],
+        meta={
+            "kind": "question",
+            "question_id": current["question_id"],
+            "question_kind": current["kind"],
+            "attempt": current["attempt"],
+            "turn": current["turn"],
+            "position": data["index"] + 1,
+            "intro": intro,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def start_interview(ctx: AppContext, *, user_id: int, setup: InterviewSetup, mode: str) -> int:
+    """Create a session, plan its questions and ask the first one; returns the session id."""
+    _check_setup(setup)
+    setup = InterviewSetup(**{**asdict(setup), "context_text": setup.context_text[:MAX_CONTEXT_CHARS]})
+    weak = weak_question_ids(ctx, user_id=user_id, track=setup.track) if setup.weak_spots else []
+    with ctx.tx() as db:
+        recent = {a.question_id for a in repo.list_user_answers(db, user_id=user_id, limit=200)}
+    seed = random.SystemRandom().randrange(2**31)
+    plan = plan_questions(setup, seed=seed, weak_ids=weak, recent_ids=recent)
+    if not plan:
+        raise AppError("interview.no_questions")
+    bank = load_bank()
+    first = bank[plan[0]]
+    data = {
+        "setup": asdict(setup),
+        "plan": plan,
+        "index": 0,
+        "state": State.QUESTION.value,
+        "current": _bank_current(first, setup.language),
+        "pending_answer_id": None,
+        "follow_ups": {},
+        "last_error": None,
+    }
+    title = f"{setup.track} · {setup.difficulty} · {setup.language}"
+    with ctx.tx() as db:
+        row = repo.create_session(
+            db,
+            user_id=user_id,
+            title=title,
+            track=setup.track,
+            difficulty=setup.difficulty,
+            language=setup.language,
+            mode=mode,
+            settings=data,
+        )
+        _ask(db, user_id=user_id, session_id=row.id, data=data)
+        session_id = row.id
+    log.info("interview started", extra={"user_id": user_id, "session_id": session_id, "mode": mode})
+    return session_id
+
+
+def active_session_id(ctx: AppContext, *, user_id: int) -> int | None:
+    """The user's most recent unfinished interview, for resuming after a refresh."""
+    with ctx.tx() as db:
+        rows = repo.list_sessions(db, user_id=user_id, limit=1, status="active")
+    return rows[0].id if rows else None
+
+
+def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> InterviewView:
+    """The whole interview as the chat page shows it."""
+    with ctx.tx() as db:
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)
+        messages = repo.list_messages(db, user_id=user_id, session_id=session_id)
+        answers = repo.list_answers(db, user_id=user_id, session_id=session_id)
+        votes = repo.get_votes(db, user_id=user_id, session_id=session_id)
+    data = _state(row.settings)
+    return InterviewView(
+        session_id=row.id,
+        title=row.title,
+        mode=row.mode,
+        setup=InterviewSetup(**data["setup"]),
+        state=State(data["state"]),
+        current=data["current"],
+        position=min(data["index"] + 1, len(data["plan"])),
+        planned=len(data["plan"]),
+        messages=[MessageView(m.id, m.role, m.content, dict(m.meta or {})) for m in messages],
+        answers={
+            a.id: AnswerView(
+                a.id,
+                a.question_id,
+                a.question_text,
+                a.answer_text,
+                a.attempt_no,
+                a.status,
+                Grade.from_dict(a.feedback) if a.feedback else None,
+            )
+            for a in answers
+        },
+        votes=votes,
+        last_error=data.get("last_error"),
+    )
+
+
+def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str) -> int:
+    """Save the candidate's answer (before any LLM call); idempotent per turn. Returns the answer id."""
+    text = text.strip()
+    if len(text) > ctx.settings.max_answer_chars:
+        raise AppError("interview.too_long", max=ctx.settings.max_answer_chars)
+    with ctx.tx() as db:
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)
+        data = _state(row.settings)
+        current = data["current"]
+        if turn != current["turn"]:  # a stale or repeated submit: the answer of that turn is already saved
+            existing = next(
+                (a for a in repo.list_answers(db, user_id=user_id, session_id=session_id) if a.turn_key == turn), None
+            )
+            if existing is None:
+                raise AppError("interview.invalid_action", "unknown turn")
+            return existing.id
+        if State(data["state"]) == State.GRADING and data.get("pending_answer_id"):
+            return data["pending_answer_id"]
+        _require(data, State.QUESTION)
+        answer, created = repo.save_answer(
+            db,
+            user_id=user_id,
+            session_id=session_id,
+            turn_key=turn,
+            question_id=current["question_id"],
+            question_text=current["text"],
+            answer_text=text,
+            attempt_no=current["attempt"],
+        )
+        if created:
+            repo.add_message(
+                db,
+                user_id=user_id,
+                session_id=session_id,
+                role="user",
+                content=text,
+                meta={"kind": "answer", "answer_id": answer.id, "turn": turn},
+            )
+        data.update(state=State.GRADING.value, pending_answer_id=answer.id, last_error=None)
+        _save_state(db, user_id=user_id, session_id=session_id, data=data)
+        return answer.id
+
+
+def _passages(kb: KnowledgeBase | None, *, user_id: int, query: str, language: str) -> list[Passage]:
+    if kb is None:
+        return []
+    found = kb.search(query, user_id=user_id, k=6)
+    same = [p for p in found if p.language in ("", language)]
+    return (same or found)[:3]
+
+
+def grade_pending(
+    ctx: AppContext,
+    kb: KnowledgeBase | None,
+    llms: Llms,
+    *,
+    user_id: int,
+    session_id: int,
+    on_token: Callable[[str], None] | None = None,
+) -> Grade:
+    """Grade the saved answer. On a provider failure the answer stays saved and the state stays 'grading'."""
+    with ctx.tx() as db:
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)
+        data = _state(row.settings)
+        _require(data, State.GRADING)
+        answer = repo.get_answer(db, user_id=user_id, answer_id=data["pending_answer_id"])
+        answer_text, answer_id = answer.answer_text, answer.id
+    setup = InterviewSetup(**data["setup"])
+    current = data["current"]
+    language, track = setup.language, setup.track
+    passages = _passages(kb, user_id=user_id, query=current["text"], language=language)
+    key_points = current.get("key_points") or derive_key_points(
+        current["text"], [p.text for p in passages], embeddings=offline_embeddings()
+    )
+
+    def offline() -> Grade:
+        return grade_offline(
+            question=current["text"],
+            key_points=key_points,
+            answer=answer_text,
+            language=language,
+            track=track,
+            embeddings=offline_embeddings(),
+            model_answer=current.get("model_answer", ""),
+        )
+
+    try:
+        if llms.online:
+            with ctx.tx() as db:
+                check_rate_limit(db, user_id=user_id, settings=ctx.settings)
+            grade = llm_grader.grade_with_llm(
+                llms.grader,
+                question=current["text"],
+                key_points=key_points,
+                answer=answer_text,
+                language=language,
+                track=track,
+                passages=passages,
+                context_text=setup.context_text,
+                fallback=offline,
+            )
+            tokens: list[str] = []
+            for token in llm_grader.stream_feedback(
+                llms.interviewer or llms.grader,
+                question=current["text"],
+                answer=answer_text,
+                grade=grade,
+                language=language,
+            ):
+                tokens.append(token)
+                if on_token:
+                    on_token(token)
+            feedback = "".join(tokens).strip() or feedback_text(grade, language)
+        else:
+            grade = offline()
+            feedback = feedback_text(grade, language)
+    except AppError as exc:
+        _record_error(ctx, user_id=user_id, session_id=session_id, error=exc)
+        raise
+    except Exception as exc:  # provider failure: keep the answer, offer a retry
+        error = provider_error(exc)
+        log.warning("grading failed", extra={"session_id": session_id, "error": error.detail})
+        _record_error(ctx, user_id=user_id, session_id=session_id, error=error)
+        raise error from exc
+
+    grade.model_answer = current.get("model_answer") or (passages[0].text if passages else "")
+    grade.sources = [p.to_dict() for p in passages]
+    with ctx.tx() as db:
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)
+        data = _state(row.settings)
+        if State(data["state"]) != State.GRADING or data.get("pending_answer_id") != answer_id:
+            return grade  # graded concurrently (double click): keep the first result
+        repo.record_grade(
+            db,
+            user_id=user_id,
+            answer_id=answer_id,
+            status="graded",
+            scores={k: v.score for k, v in grade.scores.items()},
+            total=float(grade.total),
+            missed_points={"items": grade.missed_points},
+            model_answer=grade.model_answer,
+            sources={"items": grade.sources},
+            feedback=grade.to_dict(),
+        )
+        repo.add_message(
+            db,
+            user_id=user_id,
+            session_id=session_id,
+            role="assistant",
+            content=feedback,
+            meta={"kind": "feedback", "answer_id": answer_id, "grader": grade.grader},
+        )
+        data.update(state=State.FEEDBACK.value, pending_answer_id=None, last_error=None)
+        _save_state(db, user_id=user_id, session_id=session_id, data=data)
+    return grade
+
+
+def _record_error(ctx: AppContext, *, user_id: int, session_id: int, error: AppError) -> None:
+    with ctx.tx() as db:
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)
+        data = _state(row.settings)
+        data["last_error"] = {"code": error.code, "params": error.params}
+        _save_state(db, user_id=user_id, session_id=session_id, data=data)
+
+
+def _advance(db, *, user_id: int, session_id: int, data: dict[str, Any], intro: str = "") -> bool:  # noqa: ANN001
+    """Move to the next planned question; False when the plan is exhausted."""
+    data["index"] += 1
+    if data["index"] >= len(data["plan"]):
+        return False
+    language = data["setup"]["language"]
+    data["current"] = _bank_current(load_bank()[data["plan"][data["index"]]], language)
+    data.update(state=State.QUESTION.value, pending_answer_id=None, last_error=None)
+    _ask(db, user_id=user_id, session_id=session_id, data=data, intro=intro)
+    _save_state(db, user_id=user_id, session_id=session_id, data=data)
+    return True
+
+
+def next_question(ctx: AppContext, *, user_id: int, session_id: int) -> State:
+    """After feedback: the next planned question, or the summary when none is left."""
+    with ctx.tx() as db:
+        data = _state(repo.get_session(db, user_id=user_id, session_id=session_id).settings)
+        _require(data, State.FEEDBACK)
+        if _advance(db, user_id=user_id, session_id=session_id, data=data):
+            return State.QUESTION
+    end_interview(ctx, user_id=user_id, session_id=session_id)
+    return State.ENDED
+
+
+def skip_question(ctx: AppContext, *, user_id: int, session_id: int) -> State:
+    """Skip the unanswered current question."""
+    with ctx.tx() as db:
+        data = _state(repo.get_session(db, user_id=user_id, session_id=session_id).settings)
+        _require(data, State.QUESTION)
+        repo.add_message(
+            db,
+            user_id=user_id,
+            session_id=session_id,
+            role="assistant",
+            content="",
+            meta={"kind": "skipped", "question_id": data["current"]["question_id"]},
+        )
+        if _advance(db, user_id=user_id, session_id=session_id, data=data):
+            return State.QUESTION
+    end_interview(ctx, user_id=user_id, session_id=session_id)
+    return State.ENDED
+
+
+def retry_question(ctx: AppContext, *, user_id: int, session_id: int) -> None:
+    """Ask the same question again as a new attempt (both attempts are kept)."""
+    with ctx.tx() as db:
+        data = _state(repo.get_session(db, user_id=user_id, session_id=session_id).settings)
+        _require(data, State.FEEDBACK)
+        current = dict(data["current"])
+        current.update(attempt=current["attempt"] + 1, turn=uuid.uuid4().hex)
+        data.update(current=current, state=State.QUESTION.value, pending_answer_id=None, last_error=None)
+        _ask(db, user_id=user_id, session_id=session_id, data=data, intro="retry")
+        _save_state(db, user_id=user_id, session_id=session_id, data=data)
+
+
+def follow_up(ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id: int, session_id: int) -> None:
+    """Ask a follow-up on the current main question (from the bank offline; written by the LLM online)."""
+    with ctx.tx() as db:
+        data = _state(repo.get_session(db, user_id=user_id, session_id=session_id).settings)
+        _require(data, State.FEEDBACK)
+        answers = repo.list_answers(db, user_id=user_id, session_id=session_id)
+    current = data["current"]
+    if current["kind"] != "main":
+        raise AppError("interview.invalid_action", "follow-up of a follow-up")
+    language = data["setup"]["language"]
+    main = load_bank()[current["main_id"]]
+    used = data["follow_ups"].get(main.id, 0)
+    last_answer = next((a.answer_text for a in reversed(answers) if a.question_id == main.id), "")
+    passages = _passages(kb, user_id=user_id, query=main.text[language], language=language)
+    text = ""
+    if llms.online:
+        try:
+            with ctx.tx() as db:
+                check_rate_limit(db, user_id=user_id, settings=ctx.settings)
+            text = llm_grader.follow_up_question(
+                llms.interviewer or llms.grader,
+                question=main.text[language],
+                answer=last_answer,
+                passages=passages,
+                language=language,
+            )
+        except AppError:
+            raise
+        except Exception as exc:
+            raise provider_error(exc) from exc
+    if not text:
+        if used >= len(main.follow_ups):
+            raise AppError("interview.no_follow_up")
+        text = main.follow_ups[used][language]
+    follow_passages = _passages(kb, user_id=user_id, query=text, language=language)
+    key_points = derive_key_points(text, [p.text for p in follow_passages], embeddings=offline_embeddings())
+    data["follow_ups"][main.id] = used + 1
+    data["current"] = {
+        "question_id": f"{main.id}:f{used + 1}",
+        "main_id": main.id,
+        "text": text,
+        "kind": "follow_up",
+        "attempt": 1,
+        "key_points": key_points,
+        "model_answer": follow_passages[0].text if follow_passages else "",
+        "reference": main.reference,
+        "turn": uuid.uuid4().hex,
+    }
+    data.update(state=State.QUESTION.value, pending_answer_id=None, last_error=None)
+    with ctx.tx() as db:
+        _ask(db, user_id=user_id, session_id=session_id, data=data, intro="follow_up")
+        _save_state(db, user_id=user_id, session_id=session_id, data=data)
+
+
+def summarize(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
+    """Overall score (best attempt per question), strongest and weakest topics, what to study next."""
+    bank = load_bank()
+    with ctx.tx() as db:
+        answers = [a for a in repo.list_answers(db, user_id=user_id, session_id=session_id) if a.total is not None]
+    best: dict[str, Any] = {}
+    first: dict[str, float] = {}
+    for answer in answers:
+        first.setdefault(answer.question_id, answer.total)
+        if answer.question_id not in best or answer.total > best[answer.question_id].total:
+            best[answer.question_id] = answer
+    if not best:
+        return Summary(overall=None, answered=0, topics=[], strongest=[], weakest=[])
+    by_topic: dict[str, list[float]] = defaultdict(list)
+    for qid, answer in best.items():
+        main_id = qid.split(":")[0]
+        tags = bank[main_id].tags if main_id in bank else ("other",)
+        for tag in tags[:2]:
+            by_topic[tag].append(answer.total)
+    topics = sorted(
+        (TopicScore(t, sum(v) / len(v), len(v)) for t, v in by_topic.items()), key=lambda t: (-t.score, t.topic)
+    )
+    weakest_answers = sorted(best.values(), key=lambda a: a.total)[:2]
+    study = []
+    for answer in weakest_answers:
+        for source in (answer.sources or {}).get("items", [])[:2]:
+            study.append({"question": answer.question_text, **source})
+    improvements = [
+        {"question": best[q].question_text, "first": first[q], "best": best[q].total}
+        for q in best
+        if best[q].attempt_no > 1 and best[q].total != first[q]
+    ]
+    overall = round(sum(a.total for a in best.values()) / len(best), 1)
+    return Summary(
+        overall=overall,
+        answered=len(best),
+        topics=topics,
+        strongest=topics[:2],
+        weakest=list(reversed(topics[-2:])) if len(topics) > 1 else [],
+        study=study,
+        improvements=improvements,
+    )
+
+
+def end_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
+    """Finish the session (any state) and store its overall score."""
+    summary = summarize(ctx, user_id=user_id, session_id=session_id)
+    with ctx.tx() as db:
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)
+        data = _state(row.settings)
+        if State(data["state"]) != State.ENDED:
+            data.update(state=State.ENDED.value, pending_answer_id=None)
+            repo.update_session(
+                db,
+                user_id=user_id,
+                session_id=session_id,
+                settings=data,
+                status="ended",
+                ended_at=utcnow(),
+                overall_score=summary.overall,
+            )
+    return summary
+
+
+def set_vote(ctx: AppContext, *, user_id: int, answer_id: int, helpful: bool) -> None:
+    """Thumbs up/down on an answer's feedback."""
+    with ctx.tx() as db:
+        repo.set_vote(db, user_id=user_id, answer_id=answer_id, helpful=helpful)

@@ -1,0 +1,193 @@
+"""The knowledge base: idempotent ingestion and retrieval over the configured store."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from backend import logs
+from backend.config import DATA_DIR, ROOT, Settings
+from backend.errors import AppError
+from backend.rag import bundle
+from backend.rag.chunking import Chunk, content_hash, split_document
+from backend.rag.embeddings import embed_documents, embedding_name, make_embeddings
+from backend.rag.loaders import SUPPORTED, LoaderError, load_bytes, load_file
+from backend.rag.store import BUNDLED, LocalStore, Passage, PineconeStore, StoredDocument, VectorStore, user_namespace
+
+log = logs.get_logger("rag")
+
+KNOWLEDGE_DIR = DATA_DIR / "knowledge"
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did."""
+
+    files: int = 0
+    files_skipped: int = 0
+    chunks_added: int = 0
+    chunks_skipped: int = 0
+    chunks_removed: int = 0
+    seconds: float = 0.0
+    errors: list[tuple[str, AppError]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        rate = self.chunks_added / self.seconds if self.seconds > 0 else 0.0
+        return (
+            f"{self.files} files ({self.files_skipped} unchanged), chunks: {self.chunks_added} added, "
+            f"{self.chunks_skipped} skipped, {self.chunks_removed} removed, {len(self.errors)} errors, "
+            f"{self.seconds:.1f} s ({rate:.1f} chunks/s)"
+        )
+
+
+def walk(paths: Iterable[str | Path]) -> list[Path]:
+    """Supported files under `paths` (files as given, folders walked in sorted order)."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED)
+        else:
+            found.append(path)
+    return found
+
+
+class KnowledgeBase:
+    """Ingest documents into namespaces and retrieve passages for a user."""
+
+    def __init__(
+        self,
+        store: VectorStore,
+        embeddings: Embeddings | None,
+        *,
+        max_bytes: int,
+        vectors: bundle.VectorBundle | None = None,
+    ) -> None:
+        self.store = store
+        self.embeddings = embeddings
+        self.max_bytes = max_bytes
+        self._bundle = vectors
+
+    @property
+    def lexical_only(self) -> bool:
+        """True where no embedding model is available (keyword search only)."""
+        return self.embeddings is None
+
+    def _vectors(self, chunks: list[Chunk]) -> np.ndarray | None:
+        if self.embeddings is None or not chunks:
+            return None
+        model = embedding_name(self.embeddings)
+        known = self._bundle.lookup(model, [c.content_hash for c in chunks]) if self._bundle else {}
+        missing = [i for i in range(len(chunks)) if i not in known]
+        fresh = embed_documents(self.embeddings, [chunks[i].embed_text for i in missing]) if missing else None
+        dim = fresh.shape[1] if fresh is not None else len(next(iter(known.values())))
+        vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+        for i, vector in known.items():
+            vectors[i] = vector
+        if fresh is not None:
+            vectors[missing] = fresh
+        return vectors
+
+    def ingest_document(
+        self, doc: Document, *, namespace: str, user_id: int | None = None, rebuild: bool = False
+    ) -> tuple[int, int, int]:
+        """Index one document; returns (chunks added, chunks skipped, chunks removed)."""
+        source = doc.metadata["source"]
+        doc_hash = content_hash(doc.page_content)
+        if not rebuild and self.store.document_hash(namespace=namespace, source=source) == doc_hash:
+            existing = next((d for d in self.store.list_documents(namespace=namespace) if d.source == source), None)
+            return 0, existing.chunk_count if existing else 0, 0
+        chunks = split_document(doc)
+        if not chunks:
+            raise LoaderError("kb.empty", source, name=doc.metadata.get("filename", source))
+        vectors = self._vectors(chunks)  # computed before any write: a failure leaves the store unchanged
+        removed = self.store.replace_document(
+            namespace=namespace,
+            source=source,
+            title=doc.metadata.get("filename", source),
+            doc_hash=doc_hash,
+            chunks=chunks,
+            vectors=vectors,
+            user_id=user_id,
+        )
+        return len(chunks), 0, removed
+
+    def ingest_paths(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        namespace: str = BUNDLED,
+        rebuild: bool = False,
+        progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+        source_of: Callable[[Path], str] = str,
+    ) -> IngestReport:
+        """Index files and folders; unchanged files are skipped, changed ones replaced.
+
+        A passage's source is the file path as given (or `source_of(path)`).
+        """
+        started = time.perf_counter()
+        report = IngestReport()
+        files = walk(paths)
+        for path in progress(files) if progress else files:
+            report.files += 1
+            try:
+                doc = load_file(path, max_bytes=self.max_bytes, source=source_of(path))
+                added, skipped, removed = self.ingest_document(doc, namespace=namespace, rebuild=rebuild)
+            except AppError as exc:
+                report.errors.append((str(path), exc))
+                continue
+            report.files_skipped += added == 0 and skipped > 0
+            report.chunks_added += added
+            report.chunks_skipped += skipped
+            report.chunks_removed += removed
+        report.seconds = time.perf_counter() - started
+        log.info("ingest", extra={"namespace": namespace, "summary": report.summary()})
+        return report
+
+    def add_upload(self, *, user_id: int, filename: str, data: bytes) -> StoredDocument:
+        """Index a user's upload into their private namespace (replacing a same-named file)."""
+        namespace = user_namespace(user_id)
+        doc = load_bytes(filename, data, source=Path(filename).name, max_bytes=self.max_bytes)
+        self.ingest_document(doc, namespace=namespace, user_id=user_id)
+        return next(d for d in self.store.list_documents(namespace=namespace) if d.source == doc.metadata["source"])
+
+    def user_documents(self, *, user_id: int) -> list[StoredDocument]:
+        """The user's uploaded documents."""
+        return self.store.list_documents(namespace=user_namespace(user_id))
+
+    def delete_user_document(self, *, user_id: int, source: str) -> bool:
+        """Delete one of the user's uploads; False if they have no such document."""
+        return self.store.delete_document(namespace=user_namespace(user_id), source=source) > 0
+
+    def search(
+        self, query: str, *, user_id: int | None = None, k: int = 5, namespaces: list[str] | None = None
+    ) -> list[Passage]:
+        """Top passages for `query` from the bundled content plus (only) this user's uploads."""
+        if namespaces is None:
+            namespaces = [BUNDLED] + ([user_namespace(user_id)] if user_id is not None else [])
+        return self.store.search(query, namespaces=namespaces, k=k)
+
+    def ensure_bundled(self) -> IngestReport:
+        """Index the bundled knowledge documents (fast: vectors ship with the app)."""
+        return self.ingest_paths([KNOWLEDGE_DIR], source_of=lambda p: p.relative_to(ROOT).as_posix())
+
+
+def make_knowledge_base(settings: Settings, sessions) -> KnowledgeBase:  # noqa: ANN001
+    """The configured knowledge base: Pinecone when configured, else the local store."""
+    embeddings = make_embeddings(settings)
+    if settings.pinecone_enabled:
+        from pinecone import Pinecone
+
+        if embeddings is None:
+            raise AppError("kb.no_embeddings", "Pinecone needs an embedding model")
+        client = Pinecone(api_key=settings.pinecone_api_key.get_secret_value())
+        store: VectorStore = PineconeStore(sessions, embeddings, client.Index(settings.pinecone_index))
+    else:
+        store = LocalStore(sessions, embeddings)
+    return KnowledgeBase(store, embeddings, max_bytes=settings.max_upload_bytes, vectors=bundle.load())

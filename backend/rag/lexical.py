@@ -1,0 +1,62 @@
+"""Lexical ranking: BM25 (bm25s) over tokens that work for Korean and English."""
+
+from __future__ import annotations
+
+import re
+
+import bm25s
+import numpy as np
+
+_WORD = re.compile(r"[가-힣]+|[a-z0-9]+(?:[+#]+|(?:[.\-_][a-z0-9]+)*)", re.IGNORECASE)
+_HANGUL = re.compile(r"[가-힣]")
+_STOP = frozenset(
+    "a an the and or of to in on for with is are was were be been it its this that these those as at by "
+    "from what which who how why when do does did can could should would will i you we they he she my our "
+    "your their me us them about into than then so if not no yes there here also just very".split()
+)
+
+
+def _stem(word: str) -> str:
+    """A light English stemmer: plural and common verb endings."""
+    if not word.isalpha():
+        return word
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: len(word) - len(suffix)] + keep
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased English words (stemmed, stop words dropped) and Korean character bigrams.
+
+    Korean attaches particles and endings to words (프로세스는, 프로세스와); bigrams of syllables
+    match the shared stem without a morphological analyser.
+    """
+    tokens: list[str] = []
+    for match in _WORD.finditer(text.lower()):
+        word = match.group(0)
+        if _HANGUL.match(word):
+            if len(word) == 1:
+                tokens.append(word)
+            else:
+                tokens.extend(word[i : i + 2] for i in range(len(word) - 1))
+        elif word not in _STOP:
+            tokens.append(_stem(word))
+    return tokens
+
+
+class Bm25Index:
+    """BM25 scores for a fixed list of texts."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self._size = len(texts)
+        self._bm25 = bm25s.BM25()
+        if texts:
+            self._bm25.index([tokenize(t) or [""] for t in texts], show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        """One BM25 score per indexed text (zeros when nothing matches)."""
+        tokens = tokenize(query)
+        if not self._size or not tokens:
+            return np.zeros(self._size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)

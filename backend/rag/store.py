@@ -1,0 +1,389 @@
+"""Vector stores behind one interface: local (database + numpy + BM25) or Pinecone."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend import logs
+from backend.db.models import KbChunk, KbDocument
+from backend.errors import AppError
+from backend.rag.chunking import Chunk
+from backend.rag.embeddings import embed_query
+from backend.rag.lexical import Bm25Index
+
+log = logs.get_logger("rag.store")
+
+BUNDLED = "bundled"
+
+
+def user_namespace(user_id: int) -> str:
+    """The private namespace of a user's uploads."""
+    return f"user-{user_id}"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved passage, ready to cite."""
+
+    source: str
+    heading: str
+    text: str
+    score: float
+    section_id: str = ""
+    language: str = ""
+    namespace: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "heading": self.heading,
+            "text": self.text,
+            "score": round(float(self.score), 4),
+            "section_id": self.section_id,
+            "language": self.language,
+            "namespace": self.namespace,
+        }
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """An indexed file as listed to its owner."""
+
+    id: int
+    namespace: str
+    source: str
+    title: str
+    chunk_count: int
+    content_hash: str
+
+
+class VectorStore(Protocol):
+    """What ingestion and retrieval need from a store."""
+
+    def document_hash(self, *, namespace: str, source: str) -> str | None: ...
+
+    def replace_document(
+        self,
+        *,
+        namespace: str,
+        source: str,
+        title: str,
+        doc_hash: str,
+        chunks: list[Chunk],
+        vectors: np.ndarray | None,
+        user_id: int | None,
+    ) -> int: ...
+
+    def delete_document(self, *, namespace: str, source: str) -> int: ...
+
+    def list_documents(self, *, namespace: str) -> list[StoredDocument]: ...
+
+    def search(self, query: str, *, namespaces: list[str], k: int) -> list[Passage]: ...
+
+
+def _doc_rows(db: Session, namespace: str) -> list[StoredDocument]:
+    rows = db.scalars(select(KbDocument).where(KbDocument.namespace == namespace).order_by(KbDocument.id))
+    return [StoredDocument(r.id, r.namespace, r.source, r.title, r.chunk_count, r.content_hash) for r in rows]
+
+
+def _upsert_doc_row(
+    db: Session, *, namespace: str, source: str, title: str, doc_hash: str, count: int, user_id: int | None
+) -> KbDocument:
+    row = db.scalar(select(KbDocument).where(KbDocument.namespace == namespace, KbDocument.source == source))
+    if row is None:
+        row = KbDocument(namespace=namespace, source=source, user_id=user_id)
+        db.add(row)
+    row.title, row.content_hash, row.chunk_count = title[:300], doc_hash, count
+    db.flush()
+    return row
+
+
+@dataclass
+class _Index:
+    version: tuple[int, int]
+    passages: list[Passage]
+    matrix: np.ndarray | None
+    bm25: Bm25Index
+
+
+def fuse(dense: np.ndarray | None, lexical: np.ndarray, *, dense_weight: float = 0.7) -> np.ndarray:
+    """Hybrid score: rescaled dense similarity plus BM25 relative to the best lexical match.
+
+    Dense cosines from E5 sit in a narrow band (about 0.7–0.9), so they are rescaled against the
+    candidates' own spread; BM25 is divided by its maximum so a query without lexical overlap
+    (another language) leaves the dense order untouched.
+    """
+    top = float(lexical.max()) if lexical.size else 0.0
+    lex = lexical / top if top > 0 else np.zeros_like(lexical)
+    if dense is None or not dense.size:
+        return lex
+    spread = float(dense.max() - dense.min()) or 1.0
+    dense_scaled = (dense - dense.min()) / spread
+    return dense_weight * dense_scaled + (1 - dense_weight) * lex
+
+
+class LocalStore:
+    """Chunks and vectors in the app database; searched in memory (numpy + BM25), cached per namespace."""
+
+    def __init__(self, sessions: sessionmaker[Session], embeddings: Embeddings | None) -> None:
+        self._sessions = sessions
+        self.embeddings = embeddings
+        self._cache: dict[str, _Index] = {}
+        self._lock = threading.Lock()
+
+    def document_hash(self, *, namespace: str, source: str) -> str | None:
+        with self._sessions() as db:
+            return db.scalar(
+                select(KbDocument.content_hash).where(KbDocument.namespace == namespace, KbDocument.source == source)
+            )
+
+    def replace_document(
+        self,
+        *,
+        namespace: str,
+        source: str,
+        title: str,
+        doc_hash: str,
+        chunks: list[Chunk],
+        vectors: np.ndarray | None,
+        user_id: int | None,
+    ) -> int:
+        """Store `chunks` (and vectors) as the whole content of `source`, atomically; returns chunks removed."""
+        with self._sessions() as db, db.begin():
+            doc = _upsert_doc_row(
+                db,
+                namespace=namespace,
+                source=source,
+                title=title,
+                doc_hash=doc_hash,
+                count=len(chunks),
+                user_id=user_id,
+            )
+            removed = db.execute(delete(KbChunk).where(KbChunk.document_id == doc.id)).rowcount or 0
+            db.add_all(
+                KbChunk(
+                    document_id=doc.id,
+                    namespace=namespace,
+                    position=chunk.position,
+                    heading=chunk.heading[:500],
+                    section_id=chunk.section_id[:100],
+                    language=chunk.language,
+                    text=chunk.text,
+                    content_hash=chunk.content_hash,
+                    embedding=vectors[i].astype("<f4").tobytes() if vectors is not None else b"",
+                )
+                for i, chunk in enumerate(chunks)
+            )
+        return removed
+
+    def delete_document(self, *, namespace: str, source: str) -> int:
+        with self._sessions() as db, db.begin():
+            doc = db.scalar(select(KbDocument).where(KbDocument.namespace == namespace, KbDocument.source == source))
+            if doc is None:
+                return 0
+            count = doc.chunk_count
+            db.delete(doc)
+        return count
+
+    def list_documents(self, *, namespace: str) -> list[StoredDocument]:
+        with self._sessions() as db:
+            return _doc_rows(db, namespace)
+
+    def _version(self, db: Session, namespace: str) -> tuple[int, int]:
+        count, top = db.execute(
+            select(func.count(KbChunk.id), func.coalesce(func.max(KbChunk.id), 0)).where(KbChunk.namespace == namespace)
+        ).one()
+        return int(count), int(top)
+
+    def _index(self, namespace: str) -> _Index:
+        """The in-memory index of `namespace`, rebuilt when its rows changed (any replica may write)."""
+        with self._sessions() as db:
+            version = self._version(db, namespace)
+            cached = self._cache.get(namespace)
+            if cached is not None and cached.version == version:
+                return cached
+            with self._lock:
+                rows = db.execute(
+                    select(
+                        KbChunk.text,
+                        KbChunk.heading,
+                        KbChunk.section_id,
+                        KbChunk.language,
+                        KbChunk.embedding,
+                        KbDocument.source,
+                    )
+                    .join(KbDocument, KbDocument.id == KbChunk.document_id)
+                    .where(KbChunk.namespace == namespace)
+                    .order_by(KbChunk.id)
+                ).all()
+        passages = [Passage(r.source, r.heading, r.text, 0.0, r.section_id, r.language, namespace) for r in rows]
+        matrix = None
+        if rows and self.embeddings is not None and all(r.embedding for r in rows):
+            matrix = np.frombuffer(b"".join(r.embedding for r in rows), dtype="<f4").reshape(len(rows), -1).copy()
+        index = _Index(version, passages, matrix, Bm25Index([f"{p.heading}\n{p.text}" for p in passages]))
+        self._cache[namespace] = index
+        log.info("index loaded", extra={"namespace": namespace, "chunks": len(rows), "dense": matrix is not None})
+        return index
+
+    def search(self, query: str, *, namespaces: list[str], k: int) -> list[Passage]:
+        """Top `k` passages over `namespaces`, hybrid dense + BM25, one per section."""
+        indexes = [self._index(ns) for ns in dict.fromkeys(namespaces)]
+        passages = [p for index in indexes for p in index.passages]
+        if not passages or not query.strip():
+            return []
+        lexical = np.concatenate([index.bm25.scores(query) for index in indexes])
+        dense = None
+        if self.embeddings is not None and all(index.matrix is not None for index in indexes if index.passages):
+            vector = embed_query(self.embeddings, query)
+            dense = np.concatenate([index.matrix @ vector for index in indexes if index.passages])
+        scores = fuse(dense, lexical)
+        return top_passages(passages, scores, k)
+
+
+def top_passages(passages: list[Passage], scores: np.ndarray, k: int) -> list[Passage]:
+    """The best `k` passages by score, keeping only the best chunk of each section."""
+    order = np.argsort(-scores, kind="stable")
+    seen: set[tuple[str, str, str]] = set()
+    out: list[Passage] = []
+    for i in order:
+        passage = passages[int(i)]
+        key = (passage.namespace, passage.source, passage.heading)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(replace(passage, score=float(scores[int(i)])))
+        if len(out) == k:
+            break
+    return out
+
+
+class PineconeStore:
+    """Pinecone through langchain-pinecone; one Pinecone namespace per corpus or user.
+
+    Document bookkeeping (which sources, their hashes and chunk counts) stays in the app database
+    so ingestion is idempotent and a user can list and delete uploads.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], embeddings: Embeddings, index: object) -> None:
+        from langchain_pinecone import PineconeVectorStore
+
+        self._sessions = sessions
+        self.embeddings = embeddings
+        self._index = index
+        self._store = PineconeVectorStore(index=index, embedding=embeddings, text_key="text")
+        self._check_dimension()
+
+    def _check_dimension(self) -> None:
+        stats = self._index.describe_index_stats()
+        dimension = stats.get("dimension") if isinstance(stats, dict) else getattr(stats, "dimension", None)
+        wanted = len(self.embeddings.embed_query("dimension check"))
+        if dimension and int(dimension) != wanted:
+            raise AppError(
+                "kb.dimension_mismatch",
+                f"index dimension {dimension}, embedding dimension {wanted}",
+                index=int(dimension),
+                model=wanted,
+            )
+
+    @staticmethod
+    def _ids(source: str, count: int) -> list[str]:
+        from backend.rag.chunking import content_hash
+
+        key = content_hash(source)[:24]
+        return [f"{key}-{i}" for i in range(count)]
+
+    def document_hash(self, *, namespace: str, source: str) -> str | None:
+        with self._sessions() as db:
+            return db.scalar(
+                select(KbDocument.content_hash).where(KbDocument.namespace == namespace, KbDocument.source == source)
+            )
+
+    def replace_document(
+        self,
+        *,
+        namespace: str,
+        source: str,
+        title: str,
+        doc_hash: str,
+        chunks: list[Chunk],
+        vectors: np.ndarray | None,
+        user_id: int | None,
+    ) -> int:
+        with self._sessions() as db, db.begin():
+            old = db.scalar(
+                select(KbDocument.chunk_count).where(KbDocument.namespace == namespace, KbDocument.source == source)
+            )
+            ids = self._ids(source, len(chunks))
+            metadatas = [
+                {
+                    "source": source,
+                    "heading": c.heading,
+                    "section_id": c.section_id,
+                    "language": c.language,
+                }
+                for c in chunks
+            ]
+            if chunks:
+                self._store.add_texts(
+                    [c.text for c in chunks],
+                    metadatas=metadatas,
+                    ids=ids,
+                    namespace=namespace,
+                    embedding_chunk_size=64,
+                    batch_size=64,
+                )
+            stale = self._ids(source, old or 0)[len(chunks) :]
+            if stale:
+                self._index.delete(ids=stale, namespace=namespace)
+            _upsert_doc_row(
+                db,
+                namespace=namespace,
+                source=source,
+                title=title,
+                doc_hash=doc_hash,
+                count=len(chunks),
+                user_id=user_id,
+            )
+        return old or 0
+
+    def delete_document(self, *, namespace: str, source: str) -> int:
+        with self._sessions() as db, db.begin():
+            doc = db.scalar(select(KbDocument).where(KbDocument.namespace == namespace, KbDocument.source == source))
+            if doc is None:
+                return 0
+            ids = self._ids(source, doc.chunk_count)
+            if ids:
+                self._index.delete(ids=ids, namespace=namespace)
+            count = doc.chunk_count
+            db.delete(doc)
+        return count
+
+    def list_documents(self, *, namespace: str) -> list[StoredDocument]:
+        with self._sessions() as db:
+            return _doc_rows(db, namespace)
+
+    def search(self, query: str, *, namespaces: list[str], k: int) -> list[Passage]:
+        found: list[Passage] = []
+        for namespace in dict.fromkeys(namespaces):
+            for doc, score in self._store.similarity_search_with_score(query, k=k, namespace=namespace):
+                meta = doc.metadata
+                found.append(
+                    Passage(
+                        source=str(meta.get("source", "")),
+                        heading=str(meta.get("heading", "")),
+                        text=doc.page_content,
+                        score=float(score),
+                        section_id=str(meta.get("section_id", "")),
+                        language=str(meta.get("language", "")),
+                        namespace=namespace,
+                    )
+                )
+        found.sort(key=lambda p: -p.score)
+        return found[:k]

@@ -1,0 +1,44 @@
+"""Browser journey: sign up, survive a refresh, log out — in real headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import app_server, browser_page, require_browser, wait_idle
+from tests.conftest import TEST_SECRET, strong_password
+
+pytestmark = pytest.mark.browser
+
+
+def test_signup_refresh_stays_logged_in_then_logout(tmp_path) -> None:
+    require_browser()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "APP_SECRET": TEST_SECRET}
+    password = strong_password()
+    with app_server(env) as url, browser_page() as page:
+        page.goto(url)
+        wait_idle(page)
+        assert page.get_by_text("면접 코치").first.is_visible()
+        page.get_by_role("tab", name="회원가입").click()
+        form = page.get_by_test_id("stForm").nth(1)
+        form.get_by_role("textbox", name="아이디").fill("browser_user")
+        form.get_by_role("textbox", name="비밀번호", exact=True).fill(password)
+        form.get_by_role("textbox", name="비밀번호 확인").fill(password)
+        form.get_by_role("button", name="가입하기").click()
+        page.get_by_text("안녕하세요, browser_user 님").wait_for(timeout=30_000)
+        wait_idle(page)
+        cookies = {c["name"]: c for c in page.context.cookies()}
+        assert "ic_session" in cookies and cookies["ic_session"]["sameSite"] == "Strict"
+        assert cookies["ic_session"]["value"] not in page.url
+
+        page.reload()
+        page.get_by_text("안녕하세요, browser_user 님").wait_for(timeout=30_000)
+        assert page.get_by_role("button", name="로그아웃").is_visible()
+
+        page.get_by_role("button", name="로그아웃").click()
+        page.get_by_role("tab", name="회원가입").wait_for(timeout=30_000)
+        wait_idle(page)
+        page.reload()
+        wait_idle(page)
+        assert page.get_by_role("tab", name="회원가입").is_visible()
+        assert not page.get_by_text("안녕하세요, browser_user 님").count()
+        assert page.errors == []

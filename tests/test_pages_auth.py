@@ -1,0 +1,89 @@
+"""AppTest: the login gate, sign-up, logout and the UI language."""
+
+from __future__ import annotations
+
+from backend import accounts
+from tests.apptest_helpers import log_in, new_app, sign_up, texts
+from tests.conftest import strong_password
+from ui import keys
+from ui.strings import STRINGS
+
+
+def test_anonymous_visitor_sees_login_screen(ctx) -> None:
+    at = new_app(ctx).run()
+    assert not at.exception
+    assert at.text_input(key=keys.LOGIN_USERNAME) is not None
+    assert STRINGS["app.title"]["ko"] in texts(at)
+    assert keys.ACCOUNT not in at.session_state
+
+
+def test_sign_up_lands_on_home(ctx) -> None:
+    at = sign_up(new_app(ctx).run(), "newcomer", strong_password())
+    assert not at.exception
+    assert at.session_state[keys.ACCOUNT].username == "newcomer"
+    assert "newcomer" in at.title[0].value
+    assert accounts.account_for_token(ctx, at.session_state[keys.TOKEN]).username == "newcomer"
+
+
+def test_sign_up_with_weak_password_keeps_the_form_and_explains(ctx) -> None:
+    at = sign_up(new_app(ctx).run(), "weakling", "password1")
+    assert not at.exception
+    assert STRINGS["auth.password_guessable"]["ko"] in texts(at)
+    assert at.text_input(key=keys.SIGNUP_USERNAME).value == "weakling"
+
+
+def test_wrong_password_gets_generic_error(ctx) -> None:
+    accounts.signup(ctx, username="known", password=strong_password())
+    at = log_in(new_app(ctx).run(), "known", "not my password")
+    assert not at.exception
+    assert STRINGS["auth.bad_credentials"]["ko"] in texts(at)
+    at = log_in(at, "unknown-user", "not my password")
+    assert [e.value for e in at.error] == [STRINGS["auth.bad_credentials"]["ko"]]
+
+
+def test_login_then_logout_returns_to_login_screen(ctx) -> None:
+    password = strong_password()
+    accounts.signup(ctx, username="leaver", password=password)
+    at = log_in(new_app(ctx).run(), "leaver", password)
+    token = at.session_state[keys.TOKEN]
+    assert at.session_state[keys.ACCOUNT].username == "leaver"
+    at = at.button(key=keys.LOGOUT).click().run()
+    assert not at.exception
+    assert keys.ACCOUNT not in at.session_state
+    assert at.text_input(key=keys.LOGIN_USERNAME) is not None
+    assert accounts.account_for_token(ctx, token) is None
+
+
+def test_switching_ui_language_changes_the_strings(ctx) -> None:
+    at = new_app(ctx).run()
+    assert at.button(key=keys.LOGIN_SUBMIT).label == STRINGS["auth.login_button"]["ko"]
+    at.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()
+    assert at.button(key=keys.LOGIN_SUBMIT).label == STRINGS["auth.login_button"]["en"]
+    # A logged-in user's choice is stored on the account.
+    password = strong_password()
+    at = sign_up(at, "polyglot", password)
+    at.switch_page("app_pages/account.py").run()
+    at.segmented_control(key=keys.ACCOUNT_LANGUAGE).set_value("ko")
+    at = at.button(key=keys.ACCOUNT_SAVE).click().run()
+    assert not at.exception
+    assert at.title[0].value == STRINGS["account.title"]["ko"]
+    assert accounts.login(ctx, username="polyglot", password=password).ui_language == "ko"
+
+
+def test_delete_account_needs_confirmation_then_removes_it(ctx) -> None:
+    password = strong_password()
+    at = sign_up(new_app(ctx).run(), "shortlived", password)
+    at.switch_page("app_pages/account.py").run()
+    at.text_input(key=keys.DELETE_PASSWORD).input(password)
+    at = at.button(key=keys.DELETE_SUBMIT).click().run()
+    assert at.session_state[keys.ACCOUNT].username == "shortlived"  # not confirmed yet
+    at.text_input(key=keys.DELETE_PASSWORD).input(password)
+    at.checkbox(key=keys.DELETE_CONFIRM).check()
+    at = at.button(key=keys.DELETE_SUBMIT).click().run()
+    assert not at.exception
+    assert keys.ACCOUNT not in at.session_state
+    try:
+        accounts.login(ctx, username="shortlived", password=password)
+        raise AssertionError("deleted account can still log in")
+    except accounts.AppError as exc:
+        assert exc.code == "auth.bad_credentials"

@@ -1,0 +1,91 @@
+"""AppTest: a full offline interview through the chat page — answers, retry, thumbs, summary, resume."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from backend.db.models import FeedbackVote
+from backend.interview import engine
+from backend.interview.bank import load_bank
+from tests.apptest_helpers import new_app, sign_up, texts
+from tests.conftest import strong_password
+from ui import keys
+from ui.strings import STRINGS
+
+
+def en(key: str) -> str:
+    return STRINGS[key]["en"]
+
+
+def start_interview(ctx, username: str = "chatter"):
+    at = new_app(ctx).run()
+    at.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()
+    at = sign_up(at, username, strong_password())
+    at.switch_page("app_pages/chat.py").run()
+    assert not at.exception, at.exception
+    assert en("chat.mode_offline") in texts(at)
+    at.selectbox(key=keys.SETUP_TRACK).set_value("os")
+    at.segmented_control(key=keys.SETUP_LANGUAGE).set_value("en")
+    at.slider(key=keys.SETUP_COUNT).set_value(3)
+    return at.button(key=keys.SETUP_START).click().run()
+
+
+def current_question(at):
+    view = engine.load_interview(at.session_state["_test_context"], user_id=at.session_state[keys.ACCOUNT].id,
+                                 session_id=at.session_state[keys.CHAT_SESSION])
+    return view, load_bank()[view.current["main_id"]]
+
+
+def test_full_offline_interview_through_the_chat_page(ctx) -> None:
+    at = start_interview(ctx)
+    assert not at.exception, at.exception
+    view, question = current_question(at)
+    assert question.text["en"] in texts(at)
+
+    # Answer 1: strong, then thumbs up, then retry with a weak answer (both attempts kept, difference shown).
+    at.chat_input(key=keys.CHAT_INPUT).set_value(question.model_answer["en"]).run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric][0].endswith("/100")
+    at.feedback[0].set_value(1).run()
+    with ctx.tx() as db:
+        assert db.scalar(select(FeedbackVote.helpful)) is True
+    at.button(key=keys.ACT_RETRY).click().run()
+    at.chat_input(key=keys.CHAT_INPUT).set_value("I don't really know.").run()
+    assert not at.exception, at.exception
+    deltas = [m.delta for m in at.metric if m.delta]
+    assert deltas and deltas[-1].startswith("-")
+
+    # Answer 2 and 3, with a rerun in between (as a browser refresh would): the interview resumes.
+    at.button(key=keys.ACT_NEXT).click().run()
+    fresh = new_app(ctx, **{keys.ACCOUNT: at.session_state[keys.ACCOUNT], keys.TOKEN: at.session_state[keys.TOKEN],
+                            keys.COOKIE_CHECKED: True})
+    fresh.run()
+    fresh.switch_page("app_pages/chat.py").run()
+    assert not fresh.exception, fresh.exception
+    _, second = current_question(fresh)
+    assert second.text["en"] in texts(fresh) and second.id != question.id
+    fresh.chat_input(key=keys.CHAT_INPUT).set_value(second.model_answer["en"]).run()
+    fresh.button(key=keys.ACT_NEXT).click().run()
+    _, third = current_question(fresh)
+    fresh.chat_input(key=keys.CHAT_INPUT).set_value(third.model_answer["en"]).run()
+    fresh.button(key=keys.ACT_NEXT).click().run()
+    assert not fresh.exception, fresh.exception
+    assert en("summary.title") in [s.value for s in fresh.subheader]
+    assert any(m.label == en("summary.overall") for m in fresh.metric)
+
+
+def test_over_long_answer_gets_a_clear_message_and_the_question_stays(ctx) -> None:
+    at = start_interview(ctx, "verbose")
+    at.chat_input(key=keys.CHAT_INPUT).set_value("x" * (ctx.settings.max_answer_chars + 10)).run()
+    assert not at.exception, at.exception
+    assert STRINGS["interview.too_long"]["en"].format(max=ctx.settings.max_answer_chars) in texts(at)
+    view, _ = current_question(at)
+    assert view.state == engine.State.QUESTION
+
+
+def test_gibberish_is_not_praised(ctx) -> None:
+    at = start_interview(ctx, "gibberish")
+    at.chat_input(key=keys.CHAT_INPUT).set_value("asdf qwer zxcv").run()
+    assert not at.exception, at.exception
+    assert en("chat.insufficient") in texts(at)
+    assert [m.value for m in at.metric][0] == "0/100"

@@ -1,0 +1,119 @@
+"""Widgets of the interview: rubric, transcript entries, score card, summary."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from backend.interview.engine import AnswerView, InterviewView, MessageView, Summary
+from backend.interview.rubric import DIMENSIONS, dimensions_for
+from ui import keys
+from ui.i18n import language, t
+
+
+def rubric(track: str) -> None:
+    """The rubric with what each level means."""
+    lang = language()
+    with st.expander(t("chat.rubric"), icon=":material/rule:"):
+        for key in dimensions_for(track):
+            spec = DIMENSIONS[key]
+            st.markdown(f"**{spec['name'][lang]}**")
+            st.markdown("\n".join(f"{i}. {text}" for i, text in enumerate(spec["levels"][lang], 1)))
+
+
+def _previous_total(view: InterviewView, answer: AnswerView) -> float | None:
+    earlier = [
+        a.grade.total
+        for a in view.answers.values()
+        if a.question_id == answer.question_id and a.attempt_no < answer.attempt_no and a.grade is not None
+    ]
+    return earlier[-1] if earlier else None
+
+
+def score_card(view: InterviewView, answer: AnswerView, on_vote) -> None:  # noqa: ANN001
+    """Total, rubric bars with evidence, missed points, model answer, sources, thumbs."""
+    grade = answer.grade
+    if grade is None:
+        return
+    lang = language()
+    previous = _previous_total(view, answer)
+    delta = None if previous is None else t("chat.diff", delta=int(round(grade.total - previous)))
+    left, right = st.columns([1, 3])
+    left.metric(t("chat.total"), f"{grade.total}/100", delta=delta)
+    with right:
+        if grade.insufficient:
+            st.warning(t("chat.insufficient"), icon=":material/help:")
+        for key, dim in grade.scores.items():
+            name = DIMENSIONS.get(key, {}).get("name", {}).get(lang, key)
+            st.progress(dim.score / 5, text=f"{name} · {dim.score}/5")
+            st.caption(t("chat.evidence", text=dim.evidence) if dim.evidence else t("chat.no_evidence"))
+    with st.expander(t("chat.missed"), icon=":material/checklist:"):
+        st.markdown("\n".join(f"- {p}" for p in grade.missed_points) or t("chat.none_missed"))
+        if grade.covered_points:
+            st.markdown(f"**{t('chat.covered')}**")
+            st.markdown("\n".join(f"- ✓ {p}" for p in grade.covered_points))
+    if grade.model_answer:
+        with st.expander(t("chat.model_answer"), icon=":material/lightbulb:"):
+            st.markdown(grade.model_answer)
+    if grade.sources:
+        with st.expander(t("chat.sources", n=len(grade.sources)), icon=":material/menu_book:"):
+            for source in grade.sources:
+                st.markdown(f"**{source['source']}** — {source['heading']}")
+                st.caption(" ".join(str(source["text"]).split())[:600])
+    vote_key = f"{keys.VOTE_PREFIX}{answer.id}"
+    if vote_key not in st.session_state and answer.id in view.votes:
+        st.session_state[vote_key] = 1 if view.votes[answer.id] else 0
+    st.feedback("thumbs", key=vote_key, on_change=on_vote, args=(answer.id, vote_key))
+    st.caption(t("chat.helpful"))
+
+
+def message(view: InterviewView, msg: MessageView, on_vote) -> None:  # noqa: ANN001
+    """One transcript entry."""
+    kind = msg.meta.get("kind")
+    if kind == "question":
+        with st.chat_message("assistant", avatar=":material/record_voice_over:"):
+            if msg.meta.get("intro") == "retry":
+                label = t("chat.retry_label", attempt=msg.meta.get("attempt", 2))
+            elif msg.meta.get("question_kind") == "follow_up":
+                label = t("chat.follow_up_label")
+            else:
+                label = t("chat.question_label", n=msg.meta.get("position", 1))
+            st.markdown(f"**{label}.** {msg.content}")
+    elif kind == "answer":
+        with st.chat_message("user"):
+            st.text(msg.content)
+    elif kind == "feedback":
+        with st.chat_message("assistant", avatar=":material/school:"):
+            st.markdown(msg.content)
+            answer = view.answers.get(msg.meta.get("answer_id"))
+            if answer is not None:
+                score_card(view, answer, on_vote)
+    elif kind == "skipped":
+        with st.chat_message("assistant", avatar=":material/skip_next:"):
+            st.caption(t("chat.skipped"))
+
+
+def summary(result: Summary) -> None:
+    """The end-of-interview summary."""
+    st.subheader(t("summary.title"))
+    if result.overall is None:
+        st.info(t("summary.nothing"))
+        return
+    left, right = st.columns(2)
+    left.metric(t("summary.overall"), f"{result.overall:.0f}/100")
+    right.metric(t("summary.answered"), result.answered)
+    strong, weak = st.columns(2)
+    with strong:
+        st.markdown(f"**{t('summary.strongest')}**")
+        st.markdown("\n".join(f"- {t('summary.topic_row', topic=s.topic, score=s.score)}" for s in result.strongest))
+    with weak:
+        st.markdown(f"**{t('summary.weakest')}**")
+        st.markdown("\n".join(f"- {t('summary.topic_row', topic=s.topic, score=s.score)}" for s in result.weakest))
+    if result.improvements:
+        st.markdown(f"**{t('summary.improvements')}**")
+        st.markdown("\n".join(f"- {t('summary.improvement_row', **row)}" for row in result.improvements))
+    if result.study:
+        st.markdown(f"**{t('summary.study')}**")
+        for item in result.study:
+            with st.expander(f"{item['source']} — {item['heading']}", icon=":material/menu_book:"):
+                st.caption(item["question"])
+                st.markdown(item["text"])

@@ -1,0 +1,61 @@
+"""Session-state and widget keys: one place, so tests select widgets by key."""
+
+# Session state
+ACCOUNT = "account"  # backend.accounts.Account of the logged-in user
+TOKEN = "auth_token"  # raw session token (also in the browser cookie)
+COOKIE_CHECKED = "cookie_checked"  # the request cookie was read once for this session
+LANGUAGE = "ui_language"  # language for anonymous visitors
+FLASH = "flash"  # one-shot success message shown after a rerun
+MODEL = "llm_model"
+TEMPERATURE = "llm_temperature"
+
+# Cookie
+COOKIE_NAME = "ic_session"
+COOKIE_MANAGER = "cookie_manager"
+COOKIE_JAR = "cookie_jar"  # this run's CookieManager instance
+
+# Widgets
+LOGIN_USERNAME = "login_username"
+LOGIN_PASSWORD = "login_password"
+LOGIN_SUBMIT = "login_submit"
+SIGNUP_USERNAME = "signup_username"
+SIGNUP_PASSWORD = "signup_password"
+SIGNUP_CONFIRM = "signup_confirm"
+SIGNUP_SUBMIT = "signup_submit"
+LANGUAGE_PICKER = "language_picker"
+LOGOUT = "logout"
+ACCOUNT_LANGUAGE = "account_language"
+ACCOUNT_TIMEZONE = "account_timezone"
+ACCOUNT_SAVE = "account_save"
+PW_CURRENT = "pw_current"
+PW_NEW = "pw_new"
+PW_CONFIRM = "pw_confirm"
+PW_SUBMIT = "pw_submit"
+DELETE_PASSWORD = "delete_password"
+DELETE_CONFIRM = "delete_confirm"
+DELETE_SUBMIT = "delete_submit"
+HOME_START = "home_start"
+
+# Interview
+CHAT_SESSION = "chat_session_id"  # the interview shown on the chat page
+VOTE_PREFIX = "vote_"
+SETUP_TRACK = "setup_track"
+SETUP_DIFFICULTY = "setup_difficulty"
+SETUP_LANGUAGE = "setup_language"
+SETUP_COUNT = "setup_count"
+SETUP_CONTEXT = "setup_context"
+SETUP_CONTEXT_DOC = "setup_context_doc"
+SETUP_WEAK = "setup_weak"
+SETUP_START = "setup_start"
+CHAT_INPUT = "chat_input"
+ACT_NEXT = "act_next"
+ACT_FOLLOW_UP = "act_follow_up"
+ACT_RETRY = "act_retry"
+ACT_SKIP = "act_skip"
+ACT_END = "act_end"
+ACT_NEW = "act_new"
+ACT_RETRY_GRADING = "act_retry_grading"
+
+# Documents
+DOC_UPLOAD = "doc_upload"
+DOC_DELETE_PREFIX = "doc_delete_"

@@ -1,0 +1,148 @@
+"""Glue between Streamlit and the backend: cached context, login state, cookie, errors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+from streamlit_extras.cookie_manager import cookie_manager
+
+from backend import accounts, logs
+from backend.accounts import Account
+from backend.config import get_settings
+from backend.context import AppContext, build_context
+from backend.errors import AppError
+from backend.interview.engine import Llms
+from backend.llm.provider import LlmChoice, make_chat_model
+from backend.rag.knowledge import KnowledgeBase, make_knowledge_base
+from ui import keys
+from ui.i18n import t
+
+log = logs.get_logger("ui")
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_context() -> AppContext:
+    settings = get_settings()
+    secrets = tuple(
+        s.get_secret_value()
+        for s in (settings.app_secret, settings.openai_api_key, settings.pinecone_api_key)
+        if s is not None
+    )
+    logs.configure(settings.log_level, secrets)
+    return build_context(settings)
+
+
+def context() -> AppContext:
+    """The process-wide backend context (a test may inject one through session state)."""
+    injected = st.session_state.get("_test_context")
+    return injected if injected is not None else _cached_context()
+
+
+@st.cache_resource(show_spinner=False)
+def _cached_knowledge() -> KnowledgeBase:
+    ctx = _cached_context()
+    kb = make_knowledge_base(ctx.settings, ctx.sessions)
+    kb.ensure_bundled()
+    return kb
+
+
+def knowledge(ctx: AppContext) -> KnowledgeBase:
+    """The process-wide knowledge base, bundled content indexed on first use (with a spinner)."""
+    if st.session_state.get("_test_context") is not None:
+        if "_test_kb" not in st.session_state:
+            kb = make_knowledge_base(ctx.settings, ctx.sessions)
+            kb.ensure_bundled()
+            st.session_state["_test_kb"] = kb
+        return st.session_state["_test_kb"]
+    with st.spinner(t("kb.indexing"), show_time=True):
+        return _cached_knowledge()
+
+
+def llm_choice(ctx: AppContext) -> LlmChoice | None:
+    """The model and temperature picked in the sidebar (None offline)."""
+    settings = ctx.settings
+    if not settings.llm_enabled:
+        return None
+    model = st.session_state.get(keys.MODEL) or settings.openai_model
+    if model not in settings.model_choices:
+        model = settings.openai_model
+    return LlmChoice(model, float(st.session_state.get(keys.TEMPERATURE, settings.openai_temperature)))
+
+
+def llms(ctx: AppContext) -> Llms:
+    """The grader (temperature 0) and interviewer models for this run; empty offline."""
+    choice = llm_choice(ctx)
+    if choice is None:
+        return Llms()
+    return Llms(
+        grader=make_chat_model(ctx.settings, model=choice.model, temperature=0.0),
+        interviewer=make_chat_model(ctx.settings, model=choice.model, temperature=choice.temperature, streaming=True),
+    )
+
+
+def show_error(error: AppError) -> None:
+    """Show a translated, user-safe message for `error`."""
+    st.error(t(error.code, **error.params), icon="⚠️")
+
+
+def _cookies():
+    """This run's cookie manager (the component may be mounted only once per run)."""
+    return st.session_state[keys.COOKIE_JAR]
+
+
+def current_account(ctx: AppContext) -> Account | None:
+    """The logged-in account: from session state, or (first run) from the request's cookie."""
+    manager = st.session_state[keys.COOKIE_JAR] = cookie_manager(key=keys.COOKIE_MANAGER)
+    if not st.session_state.get(keys.COOKIE_CHECKED):
+        st.session_state[keys.COOKIE_CHECKED] = True
+        token = st.context.cookies.get(keys.COOKIE_NAME) if st.context.cookies else None
+        if token:
+            st.session_state[keys.TOKEN] = token
+    token = st.session_state.get(keys.TOKEN)
+    account = accounts.account_for_token(ctx, token) if token else None
+    if account is None:
+        if token:  # expired, revoked or tampered: forget it
+            st.session_state.pop(keys.TOKEN, None)
+            manager.delete(keys.COOKIE_NAME, samesite="strict")
+        st.session_state.pop(keys.ACCOUNT, None)
+        return None
+    st.session_state[keys.ACCOUNT] = account
+    return account
+
+
+def remember(ctx: AppContext, account: Account) -> None:
+    """Start a logged-in session that survives a browser refresh, then rerun."""
+    token = accounts.issue_token(ctx, user_id=account.id)
+    st.session_state[keys.TOKEN] = token
+    st.session_state[keys.ACCOUNT] = account
+    _cookies().set(
+        keys.COOKIE_NAME,
+        token,
+        max_age=timedelta(days=ctx.settings.session_days),
+        samesite="strict",
+    )
+    st.rerun()
+
+
+def logout(ctx: AppContext) -> None:
+    """Revoke the token server-side, drop the cookie and return to the login screen."""
+    accounts.revoke_token(ctx, st.session_state.get(keys.TOKEN))
+    for key in list(st.session_state.keys()):
+        if key not in (keys.COOKIE_CHECKED, keys.COOKIE_JAR, "_test_context") and not str(key).startswith(
+            keys.COOKIE_MANAGER
+        ):
+            del st.session_state[key]
+    _cookies().delete(keys.COOKIE_NAME, samesite="strict")
+    st.rerun()
+
+
+def flash(message: str) -> None:
+    """Show `message` as a toast-like success on the next run."""
+    st.session_state[keys.FLASH] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(keys.FLASH, None)
+    if message:
+        st.success(message, icon="✅")

@@ -1,0 +1,349 @@
+"""Every UI string, in Korean and English. Keys are dotted: area.name."""
+
+from __future__ import annotations
+
+# Each language is named in itself, whatever the UI language.
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    # App shell
+    "app.title": {"ko": "면접 코치", "en": "Interview coach"},
+    "nav.login": {"ko": "로그인", "en": "Log in"},
+    "nav.home": {"ko": "홈", "en": "Home"},
+    "nav.chat": {"ko": "모의 면접", "en": "Mock interview"},
+    "nav.documents": {"ko": "내 자료", "en": "My documents"},
+    "nav.account": {"ko": "계정", "en": "Account"},
+    "sidebar.signed_in_as": {"ko": "**{username}** 님으로 로그인됨", "en": "Signed in as **{username}**"},
+    "sidebar.logout": {"ko": "로그아웃", "en": "Log out"},
+    "sidebar.mode": {"ko": "실행 모드", "en": "Running mode"},
+    "sidebar.db_sqlite": {"ko": "데이터베이스: SQLite (로컬 파일)", "en": "Database: SQLite (local file)"},
+    "sidebar.db_postgresql": {"ko": "데이터베이스: PostgreSQL", "en": "Database: PostgreSQL"},
+    "sidebar.llm": {"ko": "면접관: LLM ({model})", "en": "Interviewer: LLM ({model})"},
+    "sidebar.offline": {
+        "ko": "면접관: 오프라인 (LLM 없이 핵심 포인트로 채점)",
+        "en": "Interviewer: offline (graded from key points, no LLM)",
+    },
+    "sidebar.store_local": {"ko": "지식 베이스: 로컬 저장소", "en": "Knowledge base: local store"},
+    "sidebar.store_pinecone": {"ko": "지식 베이스: Pinecone", "en": "Knowledge base: Pinecone"},
+    "sidebar.lexical_only": {
+        "ko": "임베딩 모델을 쓸 수 없어 키워드 검색만 사용합니다",
+        "en": "No embedding model on this platform: keyword search only",
+    },
+    "sidebar.model": {"ko": "모델", "en": "Model"},
+    "sidebar.temperature": {"ko": "질문 다양성 (temperature)", "en": "Question variety (temperature)"},
+    "lang.label": {"ko": "화면 언어", "en": "Interface language"},
+    # Login / sign-up
+    "auth.welcome": {
+        "ko": "실제 면접처럼 연습하고, 근거가 있는 피드백을 받으세요.",
+        "en": "Practise like it's the real interview and get feedback you can trust.",
+    },
+    "auth.login_tab": {"ko": "로그인", "en": "Log in"},
+    "auth.signup_tab": {"ko": "회원가입", "en": "Sign up"},
+    "auth.username": {"ko": "아이디", "en": "Username"},
+    "auth.password": {"ko": "비밀번호", "en": "Password"},
+    "auth.password_confirm": {"ko": "비밀번호 확인", "en": "Confirm password"},
+    "auth.login_button": {"ko": "로그인", "en": "Log in"},
+    "auth.signup_button": {"ko": "가입하기", "en": "Create account"},
+    "auth.username_help": {
+        "ko": "3–32자, 글자·숫자·밑줄(_)·점(.)·하이픈(-)",
+        "en": "3–32 characters: letters, digits, _ . -",
+    },
+    "auth.password_help": {
+        "ko": "8자 이상. 여러 단어로 된 긴 문장형 비밀번호를 권장합니다 (한글 가능).",
+        "en": "At least 8 characters. A long passphrase of several words is best (any script).",
+    },
+    "auth.username_rules": {
+        "ko": "아이디는 3–32자의 글자, 숫자, 밑줄(_), 점(.), 하이픈(-)만 쓸 수 있습니다.",
+        "en": "Usernames are 3–32 characters of letters, digits, underscore, dot or hyphen.",
+    },
+    "auth.username_taken": {
+        "ko": "이미 사용 중인 아이디입니다. 다른 아이디를 골라 주세요.",
+        "en": "That username is taken. Please choose another one.",
+    },
+    "auth.password_too_short": {
+        "ko": "비밀번호는 {min}자 이상이어야 합니다.",
+        "en": "The password must be at least {min} characters long.",
+    },
+    "auth.password_too_long": {
+        "ko": "비밀번호는 {max}자 이하여야 합니다.",
+        "en": "The password must be at most {max} characters long.",
+    },
+    "auth.password_guessable": {
+        "ko": "너무 흔하거나 추측하기 쉬운 비밀번호입니다. 서로 관련 없는 단어 여러 개로 된 문장을 써 보세요.",
+        "en": "That password is too common or easy to guess. Try a passphrase of several unrelated words.",
+    },
+    "auth.password_mismatch": {"ko": "두 비밀번호가 서로 다릅니다.", "en": "The two passwords do not match."},
+    "auth.bad_credentials": {
+        "ko": "아이디 또는 비밀번호가 올바르지 않습니다.",
+        "en": "The username or password is incorrect.",
+    },
+    "auth.locked": {
+        "ko": "로그인 실패가 여러 번 반복되어 잠시 잠겼습니다. {seconds}초 후에 다시 시도해 주세요.",
+        "en": "Too many failed attempts. Please try again in {seconds} seconds.",
+    },
+    "auth.wrong_current_password": {
+        "ko": "현재 비밀번호가 올바르지 않습니다.",
+        "en": "The current password is incorrect.",
+    },
+    "auth.signed_up": {"ko": "가입을 환영합니다, {username} 님!", "en": "Welcome aboard, {username}!"},
+    # Home
+    "home.greeting": {"ko": "안녕하세요, {username} 님 👋", "en": "Hello, {username} 👋"},
+    "home.intro": {
+        "ko": "면접 코치는 참고 문서에 근거한 질문을 던지고, 답변마다 루브릭 점수와 놓친 핵심 포인트, "
+        "근거가 된 문단을 함께 보여 주는 모의 면접관입니다. 모든 연습은 저장되므로 약한 질문을 다시 "
+        "풀어 보며 점수가 오르는 것을 확인할 수 있습니다.",
+        "en": "Interview coach asks you questions grounded in reference documents and grades every answer "
+        "against a rubric, showing the key points you missed and the passage it relied on. Every session "
+        "is saved, so you can retry weak questions and watch your scores rise.",
+    },
+    "home.start": {"ko": "모의 면접 시작하기", "en": "Start a mock interview"},
+    "home.recent": {"ko": "최근 면접", "en": "Recent interviews"},
+    "home.no_sessions": {
+        "ko": "아직 면접 기록이 없습니다. 첫 모의 면접을 시작해 보세요!",
+        "en": "No interviews yet. Start your first mock interview!",
+    },
+    "home.status_active": {"ko": "진행 중", "en": "in progress"},
+    "home.status_ended": {"ko": "완료", "en": "finished"},
+    # Account
+    "account.title": {"ko": "계정 설정", "en": "Account settings"},
+    "account.preferences": {"ko": "환경 설정", "en": "Preferences"},
+    "account.timezone": {"ko": "시간대", "en": "Time zone"},
+    "account.save": {"ko": "저장", "en": "Save"},
+    "account.saved": {"ko": "저장했습니다.", "en": "Saved."},
+    "account.change_password": {"ko": "비밀번호 변경", "en": "Change password"},
+    "account.current_password": {"ko": "현재 비밀번호", "en": "Current password"},
+    "account.new_password": {"ko": "새 비밀번호", "en": "New password"},
+    "account.password_changed": {
+        "ko": "비밀번호를 바꿨습니다. 다른 기기의 로그인은 모두 해제되었습니다.",
+        "en": "Password changed. You have been logged out everywhere else.",
+    },
+    "account.delete": {"ko": "계정 삭제", "en": "Delete account"},
+    "account.delete_warning": {
+        "ko": "계정과 모든 면접 기록, 업로드한 자료가 영구히 삭제됩니다. 되돌릴 수 없습니다.",
+        "en": "Your account, every interview and every uploaded document will be deleted for good. "
+        "This cannot be undone.",
+    },
+    "account.delete_confirm": {
+        "ko": "모든 데이터가 삭제된다는 것을 이해했습니다",
+        "en": "I understand that all my data will be deleted",
+    },
+    "account.delete_button": {"ko": "계정 영구 삭제", "en": "Delete my account"},
+    "account.deleted": {"ko": "계정을 삭제했습니다.", "en": "Your account has been deleted."},
+    # Errors
+    "error.db_unavailable": {
+        "ko": "데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요. 입력한 내용은 그대로 있습니다.",
+        "en": "The database cannot be reached right now. Please try again in a moment; nothing you typed is lost.",
+    },
+    "error.retry": {"ko": "다시 시도", "en": "Try again"},
+    "error.not_found": {"ko": "찾을 수 없습니다.", "en": "Not found."},
+    "error.bad_language": {"ko": "지원하지 않는 언어입니다.", "en": "Unsupported language."},
+    "error.bad_timezone": {"ko": "알 수 없는 시간대입니다.", "en": "Unknown time zone."},
+    "error.unexpected": {
+        "ko": "예기치 못한 문제가 생겼습니다. 페이지를 새로 고쳐 다시 시도해 주세요. 문제가 계속되면 관리자에게 알려 주세요.",
+        "en": "Something went wrong on our side. Please refresh the page and try again; "
+        "if it keeps happening, let the administrator know.",
+    },
+    "error.config": {
+        "ko": "앱 설정에 문제가 있습니다: {detail}",
+        "en": "The app is misconfigured: {detail}",
+    },
+}
+
+
+def translate(key: str, language: str, **params: object) -> str:
+    """The string `key` in `language` (falling back to English, then the key), formatted."""
+    entry = STRINGS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(language) or entry["en"]
+    return text.format(**params) if params else text
+
+
+STRINGS.update(
+    {
+        # Tracks and difficulties
+        "track.python": {"ko": "파이썬", "en": "Python"},
+        "track.algorithms": {"ko": "자료구조·알고리즘", "en": "Data structures & algorithms"},
+        "track.os": {"ko": "운영체제", "en": "Operating systems"},
+        "track.networking": {"ko": "네트워크", "en": "Networking"},
+        "track.databases": {"ko": "데이터베이스", "en": "Databases"},
+        "track.web": {"ko": "웹·백엔드", "en": "Web & backend"},
+        "track.system_design": {"ko": "시스템 설계", "en": "System design"},
+        "track.behavioral": {"ko": "인성 면접 (STAR)", "en": "Behavioural (STAR)"},
+        "difficulty.easy": {"ko": "쉬움", "en": "Easy"},
+        "difficulty.medium": {"ko": "보통", "en": "Medium"},
+        "difficulty.hard": {"ko": "어려움", "en": "Hard"},
+        "difficulty.mixed": {"ko": "섞어서", "en": "Mixed"},
+        # Chat: set-up
+        "chat.title": {"ko": "모의 면접", "en": "Mock interview"},
+        "chat.setup": {"ko": "면접 설정", "en": "Set up your interview"},
+        "chat.track": {"ko": "분야", "en": "Track"},
+        "chat.difficulty": {"ko": "난이도", "en": "Difficulty"},
+        "chat.language": {"ko": "면접 언어", "en": "Interview language"},
+        "chat.num_questions": {"ko": "질문 수", "en": "Number of questions"},
+        "chat.context": {"ko": "채용 공고·이력서 (선택)", "en": "Job description / résumé (optional)"},
+        "chat.context_help": {
+            "ko": "붙여 넣으면 내용과 관련된 질문을 우선 고릅니다. 이 글은 데이터로만 쓰입니다.",
+            "en": "Paste it and the questions closest to it come first. It is only ever used as data.",
+        },
+        "chat.context_doc": {"ko": "또는 업로드한 자료 사용", "en": "Or use one of your uploaded documents"},
+        "chat.context_none": {"ko": "사용 안 함", "en": "None"},
+        "chat.weak_spots": {"ko": "약한 질문 위주로 연습", "en": "Practise my weak spots"},
+        "chat.weak_spots_help": {
+            "ko": "이전에 60점 미만이었던 질문을 먼저 다시 묻습니다.",
+            "en": "Questions you scored below 60 on before come first.",
+        },
+        "chat.start": {"ko": "면접 시작", "en": "Start interview"},
+        "chat.mode_offline": {
+            "ko": "오프라인 면접관: 피드백은 LLM이 아니라 각 질문의 핵심 포인트와 비교해 계산합니다.",
+            "en": "Offline interviewer: feedback is computed from each question's key points, not by an LLM.",
+        },
+        "chat.mode_llm": {
+            "ko": "LLM 면접관 ({model}): 채점은 temperature 0으로 일관되게 합니다.",
+            "en": "LLM interviewer ({model}): grading runs at temperature 0 for consistency.",
+        },
+        "chat.rubric": {"ko": "채점 기준 (루브릭)", "en": "How answers are graded (rubric)"},
+        "chat.rubric_level": {"ko": "점수", "en": "Score"},
+        "chat.progress": {"ko": "질문 {position} / {planned}", "en": "Question {position} of {planned}"},
+        "chat.question_label": {"ko": "Q{n}", "en": "Q{n}"},
+        "chat.follow_up_label": {"ko": "꼬리 질문", "en": "Follow-up"},
+        "chat.retry_label": {"ko": "다시 도전 (시도 {attempt})", "en": "Try again (attempt {attempt})"},
+        "chat.skipped": {"ko": "이 질문은 건너뛰었습니다.", "en": "You skipped this question."},
+        "chat.input": {"ko": "답변을 입력하세요…", "en": "Type your answer…"},
+        "chat.input_disabled": {"ko": "아래 버튼으로 다음 단계를 고르세요", "en": "Choose what to do next below"},
+        "chat.max_chars": {
+            "ko": "답변은 최대 {max}자까지 쓸 수 있습니다.",
+            "en": "Answers can be up to {max} characters.",
+        },
+        "chat.grading": {"ko": "답변을 채점하는 중…", "en": "Grading your answer…"},
+        "chat.retry_grading": {"ko": "채점 다시 시도", "en": "Retry grading"},
+        "chat.answer_saved": {
+            "ko": "답변은 저장되어 있습니다. 다시 시도하면 그대로 채점합니다.",
+            "en": "Your answer is saved; retrying grades it as it is.",
+        },
+        "chat.next": {"ko": "다음 질문", "en": "Next question"},
+        "chat.finish": {"ko": "결과 보기", "en": "See my results"},
+        "chat.follow_up": {"ko": "꼬리 질문 받기", "en": "Ask me a follow-up"},
+        "chat.retry": {"ko": "이 질문 다시 풀기", "en": "Retry this question"},
+        "chat.skip": {"ko": "건너뛰기", "en": "Skip"},
+        "chat.end": {"ko": "면접 끝내기", "en": "End interview"},
+        "chat.new": {"ko": "새 면접 시작", "en": "Start a new interview"},
+        "chat.total": {"ko": "총점", "en": "Total"},
+        "chat.insufficient": {"ko": "채점하기에 내용이 부족합니다", "en": "Not enough to grade"},
+        "chat.evidence": {"ko": "근거: “{text}”", "en": "Based on: “{text}”"},
+        "chat.no_evidence": {"ko": "근거가 된 문장이 없습니다", "en": "No sentence of the answer supports this"},
+        "chat.missed": {"ko": "놓친 핵심 포인트", "en": "Key points you missed"},
+        "chat.covered": {"ko": "다룬 핵심 포인트", "en": "Key points you covered"},
+        "chat.none_missed": {"ko": "놓친 포인트가 없습니다.", "en": "Nothing missed."},
+        "chat.model_answer": {"ko": "모범 답안", "en": "Model answer"},
+        "chat.sources": {"ko": "참고한 문단 ({n})", "en": "Passages used ({n})"},
+        "chat.helpful": {"ko": "이 피드백이 도움이 되었나요?", "en": "Was this feedback helpful?"},
+        "chat.diff": {"ko": "이전 시도 대비 {delta:+d}점", "en": "{delta:+d} vs your previous attempt"},
+        # Summary
+        "summary.title": {"ko": "면접 결과", "en": "Interview results"},
+        "summary.overall": {"ko": "종합 점수", "en": "Overall score"},
+        "summary.answered": {"ko": "답한 질문", "en": "Questions answered"},
+        "summary.strongest": {"ko": "강한 주제", "en": "Strongest topics"},
+        "summary.weakest": {"ko": "보완할 주제", "en": "Topics to work on"},
+        "summary.topic_row": {"ko": "{topic}: {score:.0f}점", "en": "{topic}: {score:.0f}"},
+        "summary.improvements": {"ko": "다시 도전해서 오른 점수", "en": "Improvements from retries"},
+        "summary.improvement_row": {
+            "ko": "{question} — {first:.0f} → {best:.0f}",
+            "en": "{question} — {first:.0f} → {best:.0f}",
+        },
+        "summary.study": {"ko": "다음에 공부할 내용", "en": "What to study next"},
+        "summary.nothing": {
+            "ko": "채점된 답변이 없습니다. 다음에는 한 문제라도 답해 보세요!",
+            "en": "No graded answers this time. Try answering at least one question next time!",
+        },
+        # Interview errors
+        "interview.invalid_action": {
+            "ko": "지금은 그 동작을 할 수 없습니다. 화면을 새로 고쳐 주세요.",
+            "en": "That action isn't available right now. Please refresh the page.",
+        },
+        "interview.too_long": {
+            "ko": "답변이 너무 깁니다 (최대 {max}자). 줄여서 다시 보내 주세요.",
+            "en": "That answer is too long (at most {max} characters). Please shorten it and send it again.",
+        },
+        "interview.bad_setup": {
+            "ko": "면접 설정이 올바르지 않습니다.",
+            "en": "Those interview settings are not valid.",
+        },
+        "interview.no_questions": {
+            "ko": "조건에 맞는 질문이 없습니다. 난이도나 분야를 바꿔 보세요.",
+            "en": "No questions match. Try another difficulty or track.",
+        },
+        "interview.no_follow_up": {
+            "ko": "이 질문에는 더 이상 꼬리 질문이 없습니다.",
+            "en": "There are no more follow-ups for this question.",
+        },
+        "llm.rate_minute": {
+            "ko": "LLM 호출이 너무 잦습니다 (분당 {limit}회). 1분 후에 다시 시도해 주세요. 답변은 저장되어 있습니다.",
+            "en": "Too many LLM calls (limit {limit} per minute). Please wait a minute and retry; your answer is saved.",
+        },
+        "llm.rate_day": {
+            "ko": "오늘의 LLM 사용 한도({limit}회)를 다 썼습니다. 내일 다시 이용해 주세요. 답변은 저장되어 있습니다.",
+            "en": "You have used today's LLM allowance ({limit} calls). Please come back tomorrow; your answer is saved.",
+        },
+        "llm.timeout": {
+            "ko": "LLM 응답이 너무 오래 걸립니다. 답변은 저장되어 있으니 다시 시도해 주세요.",
+            "en": "The LLM took too long to answer. Your answer is saved; please retry.",
+        },
+        "llm.provider_busy": {
+            "ko": "LLM 서비스가 바쁩니다. 잠시 후 다시 시도해 주세요. 답변은 저장되어 있습니다.",
+            "en": "The LLM service is busy. Please retry in a moment; your answer is saved.",
+        },
+        "llm.auth": {
+            "ko": "LLM 서비스가 API 키를 거부했습니다. 관리자에게 알려 주세요. 답변은 저장되어 있습니다.",
+            "en": "The LLM service rejected the API key. Please tell the administrator; your answer is saved.",
+        },
+        "llm.failed": {
+            "ko": "LLM 호출에 실패했습니다. 답변은 저장되어 있으니 다시 시도해 주세요.",
+            "en": "The LLM call failed. Your answer is saved; please retry.",
+        },
+        # Knowledge base and uploads
+        "kb.indexing": {
+            "ko": "처음 시작하는 중: 기본 지식 베이스를 준비하고 있습니다…",
+            "en": "First start: preparing the bundled knowledge base…",
+        },
+        "kb.unsupported": {
+            "ko": "{name}: 지원하지 않는 파일 형식입니다 ({types}).",
+            "en": "{name}: unsupported file type (use {types}).",
+        },
+        "kb.empty": {"ko": "{name}: 내용이 없는 파일입니다.", "en": "{name}: the file has no text."},
+        "kb.corrupt": {
+            "ko": "{name}: 파일을 읽을 수 없습니다. 손상되었거나 암호가 걸려 있을 수 있습니다.",
+            "en": "{name}: the file cannot be read; it may be damaged or encrypted.",
+        },
+        "kb.too_large": {
+            "ko": "{name}: 파일이 너무 큽니다 (최대 {mb}MB).",
+            "en": "{name}: the file is too large (max {mb} MB).",
+        },
+        "kb.dimension_mismatch": {
+            "ko": "Pinecone 인덱스 차원({index})이 임베딩 모델 차원({model})과 다릅니다. 인덱스를 다시 만들어 주세요.",
+            "en": "The Pinecone index has dimension {index} but the embedding model produces {model}; "
+            "recreate the index with the right dimension.",
+        },
+        "kb.no_embeddings": {
+            "ko": "Pinecone을 쓰려면 임베딩 모델이 필요합니다.",
+            "en": "Pinecone needs an embedding model.",
+        },
+        "docs.title": {"ko": "내 자료", "en": "My documents"},
+        "docs.intro": {
+            "ko": "노트, 채용 공고, 이력서를 올리면 내 면접에서만 참고합니다. 다른 사용자는 절대 볼 수 없습니다.",
+            "en": "Upload notes, a job description or your résumé; only your own interviews draw on them. "
+            "No other user can ever see them.",
+        },
+        "docs.upload": {"ko": "파일 올리기 (.md .txt .docx .pdf)", "en": "Upload a file (.md .txt .docx .pdf)"},
+        "docs.uploaded": {
+            "ko": "{name}을(를) 색인했습니다 ({chunks}개 문단).",
+            "en": "Indexed {name} ({chunks} passages).",
+        },
+        "docs.list": {"ko": "올린 자료", "en": "Your documents"},
+        "docs.none": {"ko": "아직 올린 자료가 없습니다.", "en": "You haven't uploaded anything yet."},
+        "docs.row": {"ko": "{name} · {chunks}개 문단", "en": "{name} · {chunks} passages"},
+        "docs.delete": {"ko": "삭제", "en": "Delete"},
+        "docs.deleted": {"ko": "{name}을(를) 삭제했습니다.", "en": "Deleted {name}."},
+        "docs.search": {"ko": "내 자료와 기본 자료에서 검색", "en": "Search your documents and the bundled ones"},
+    }
+)
