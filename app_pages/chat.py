@@ -12,7 +12,7 @@ from backend.interview.engine import State
 from backend.llm.provider import mode_label
 from ui import interview_widgets as widgets
 from ui import keys, runtime
-from ui.i18n import language, t
+from ui.i18n import labeller, language, t
 from ui.strings import LANGUAGE_NAMES
 
 ctx = runtime.context()
@@ -54,12 +54,12 @@ def setup_form() -> None:
     )
     with st.form("setup"):
         st.subheader(t("chat.setup"))
-        track = st.selectbox(t("chat.track"), TRACKS, format_func=lambda x: t(f"track.{x}"), key=keys.SETUP_TRACK)
+        track = st.selectbox(t("chat.track"), TRACKS, format_func=labeller("track", TRACKS), key=keys.SETUP_TRACK)
         difficulty = st.segmented_control(
             t("chat.difficulty"),
             [*DIFFICULTIES, "mixed"],
             default="mixed",
-            format_func=lambda x: t(f"difficulty.{x}"),
+            format_func=labeller("difficulty", [*DIFFICULTIES, "mixed"]),
             key=keys.SETUP_DIFFICULTY,
         )
         lang = st.segmented_control(
@@ -77,7 +77,7 @@ def setup_form() -> None:
             st.selectbox(
                 t("chat.context_doc"),
                 ["", *[d.source for d in docs]],
-                format_func=lambda s: s or t("chat.context_none"),
+                format_func={"": t("chat.context_none"), **{d.source: d.source for d in docs}}.__getitem__,
                 key=keys.SETUP_CONTEXT_DOC,
             )
             if docs

@@ -6,6 +6,7 @@ import os
 import secrets
 import string
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,6 +15,7 @@ from sqlalchemy.engine import make_url
 from backend.config import load_settings, normalise_database_url
 from backend.context import AppContext, build_context
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/interview_coach_test")
 TEST_SECRET = "test-secret-" + "x" * 40
 

@@ -58,7 +58,9 @@ After the code block the section continues.
 
 
 def split(text: str, **kwargs: int) -> list[Chunk]:
-    return split_document(Document(page_content=text, metadata={"source": "docs/guide.md", "filename": "guide.md"}), **kwargs)
+    return split_document(
+        Document(page_content=text, metadata={"source": "docs/guide.md", "filename": "guide.md"}), **kwargs
+    )
 
 
 def normalise(text: str) -> str:
@@ -167,8 +169,10 @@ def test_bundled_document_sections_map_to_their_anchors() -> None:
 
 def qa_document(pairs: int) -> tuple[str, list[tuple[str, str]]]:
     qa = [
-        (f"**Q:** Question {i}: why does design choice number {i} matter here?",
-         f"**A:** Answer {i}: because trade-off {i} balances latency against cost. It also eases operations.")
+        (
+            f"**Q:** Question {i}: why does design choice number {i} matter here?",
+            f"**A:** Answer {i}: because trade-off {i} balances latency against cost. It also eases operations.",
+        )
         for i in range(pairs)
     ]
     body = "\n\n".join(f"{q}\n{a}" if i % 2 else f"{q}\n\n{a}" for i, (q, a) in enumerate(qa))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import streamlit as st
 
 from ui import keys
@@ -23,3 +25,11 @@ def language() -> str:
 def t(key: str, **params: object) -> str:
     """Translate `key` into the current UI language."""
     return translate(key, language(), **params)
+
+
+def labeller(prefix: str, values: Iterable[str]) -> Callable[[str], str]:
+    """A widget `format_func` showing `values` as the strings `prefix.<value>`, translated now.
+
+    The labels are fixed when the widget is drawn, so the function needs no session state later.
+    """
+    return {value: t(f"{prefix}.{value}") for value in values}.__getitem__

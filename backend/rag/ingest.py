@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -19,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--namespace", default=BUNDLED, help=f"target namespace (default: {BUNDLED})")
     parser.add_argument("--rebuild", action="store_true", help="re-index even unchanged files")
     args = parser.parse_args(argv)
+    missing = [path for path in args.paths if not Path(path).exists()]
+    if missing:  # checked up front: a typo would otherwise abort the run half-way with a traceback
+        parser.error(f"no such file or folder: {', '.join(missing)}")
     ctx = build_context(get_settings())
     kb = make_knowledge_base(ctx.settings, ctx.sessions)
     report = kb.ingest_paths(

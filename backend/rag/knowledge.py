@@ -99,7 +99,9 @@ class KnowledgeBase:
     ) -> tuple[int, int, int]:
         """Index one document; returns (chunks added, chunks skipped, chunks removed)."""
         source = doc.metadata["source"]
-        doc_hash = content_hash(doc.page_content)
+        # The model is part of the hash: after a switch of embedding model (or the offline model becoming
+        # available) every file counts as changed and gets vectors the new model can compare with.
+        doc_hash = content_hash(f"{embedding_name(self.embeddings)}\n{doc.page_content}")
         if not rebuild and self.store.document_hash(namespace=namespace, source=source) == doc_hash:
             existing = next((d for d in self.store.list_documents(namespace=namespace) if d.source == source), None)
             return 0, existing.chunk_count if existing else 0, 0

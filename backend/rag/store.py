@@ -107,7 +107,7 @@ def _upsert_doc_row(
 
 @dataclass
 class _Index:
-    version: tuple[int, int]
+    version: tuple[object, ...]
     passages: list[Passage]
     matrix: np.ndarray | None
     bm25: Bm25Index
@@ -196,11 +196,21 @@ class LocalStore:
         with self._sessions() as db:
             return _doc_rows(db, namespace)
 
-    def _version(self, db: Session, namespace: str) -> tuple[int, int]:
+    def _version(self, db: Session, namespace: str) -> tuple[object, ...]:
+        """Changes whenever the namespace's rows do.
+
+        Chunk count and top id alone are not enough: SQLite reuses the highest rowids after a delete, so
+        a changed file with as many chunks as before would keep the stale cache. Documents' hashes say it.
+        """
         count, top = db.execute(
             select(func.count(KbChunk.id), func.coalesce(func.max(KbChunk.id), 0)).where(KbChunk.namespace == namespace)
         ).one()
-        return int(count), int(top)
+        docs = db.execute(
+            select(KbDocument.id, KbDocument.source, KbDocument.content_hash)
+            .where(KbDocument.namespace == namespace)
+            .order_by(KbDocument.id)
+        ).all()
+        return int(count), int(top), tuple(tuple(row) for row in docs)
 
     def _index(self, namespace: str) -> _Index:
         """The in-memory index of `namespace`, rebuilt when its rows changed (any replica may write)."""
@@ -232,19 +242,30 @@ class LocalStore:
         log.info("index loaded", extra={"namespace": namespace, "chunks": len(rows), "dense": matrix is not None})
         return index
 
-    def search(self, query: str, *, namespaces: list[str], k: int) -> list[Passage]:
-        """Top `k` passages over `namespaces`, hybrid dense + BM25, one per section."""
+    def candidate_scores(
+        self, query: str, *, namespaces: list[str]
+    ) -> tuple[list[Passage], np.ndarray | None, np.ndarray]:
+        """Every chunk of `namespaces` with its dense cosine (None without vectors) and BM25 score."""
         indexes = [self._index(ns) for ns in dict.fromkeys(namespaces)]
         passages = [p for index in indexes for p in index.passages]
         if not passages or not query.strip():
-            return []
+            return [], None, np.zeros(0, dtype=np.float32)
         lexical = np.concatenate([index.bm25.scores(query) for index in indexes])
         dense = None
         if self.embeddings is not None and all(index.matrix is not None for index in indexes if index.passages):
             vector = embed_query(self.embeddings, query)
-            dense = np.concatenate([index.matrix @ vector for index in indexes if index.passages])
-        scores = fuse(dense, lexical)
-        return top_passages(passages, scores, k)
+            if all(index.matrix.shape[1] == vector.shape[0] for index in indexes if index.passages):
+                dense = np.concatenate([index.matrix @ vector for index in indexes if index.passages])
+            else:  # vectors stored before a switch of embedding model: keywords only until those files are re-ingested
+                log.warning("stored vectors do not match the embedding model", extra={"namespaces": namespaces})
+        return passages, dense, lexical
+
+    def search(self, query: str, *, namespaces: list[str], k: int) -> list[Passage]:
+        """Top `k` passages over `namespaces`, hybrid dense + BM25, one per section."""
+        passages, dense, lexical = self.candidate_scores(query, namespaces=namespaces)
+        if not passages:
+            return []
+        return top_passages(passages, fuse(dense, lexical), k)
 
 
 def top_passages(passages: list[Passage], scores: np.ndarray, k: int) -> list[Passage]:
@@ -330,7 +351,16 @@ class PineconeStore:
                 }
                 for c in chunks
             ]
-            if chunks:
+            if chunks and vectors is not None:
+                # Upsert the vectors the knowledge base computed (shipped or embedded from heading + text, as in
+                # the local store) rather than letting add_texts embed the bare text a second time.
+                records = [
+                    (vid, vector.tolist(), {**meta, "text": chunk.text})
+                    for vid, vector, meta, chunk in zip(ids, vectors, metadatas, chunks, strict=True)
+                ]
+                for start in range(0, len(records), 64):
+                    self._index.upsert(vectors=records[start : start + 64], namespace=namespace)
+            elif chunks:
                 self._store.add_texts(
                     [c.text for c in chunks],
                     metadatas=metadatas,

@@ -1,0 +1,57 @@
+"""Browser journey: a full 5-question offline interview in English, in real headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.interview.bank import load_bank
+from tests.browser import app_server, browser_page, require_browser, wait_idle
+from tests.conftest import TEST_SECRET, strong_password
+
+pytestmark = pytest.mark.browser
+
+
+def answer_for(page_text: str) -> str:
+    """The bank's model answer to whichever question is on screen (the candidate knows their stuff)."""
+    for question in load_bank().values():
+        if question.text["en"] in page_text:
+            return question.model_answer["en"]
+    raise AssertionError("no bank question on the page")
+
+
+def test_full_offline_interview_in_the_browser(tmp_path) -> None:
+    require_browser()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "APP_SECRET": TEST_SECRET}
+    password = strong_password()
+    with app_server(env) as url, browser_page(locale="en-US") as page:
+        page.goto(url)
+        wait_idle(page, timeout=90_000)
+        page.get_by_role("tab", name="Sign up").click()
+        form = page.get_by_test_id("stForm").nth(1)
+        form.get_by_role("textbox", name="Username").fill("candidate")
+        form.get_by_role("textbox", name="Password", exact=True).fill(password)
+        form.get_by_role("textbox", name="Confirm password").fill(password)
+        form.get_by_role("button", name="Create account").click()
+        page.get_by_role("link", name="Mock interview").click()
+        page.get_by_role("button", name="Start interview").wait_for(timeout=90_000)
+        assert page.get_by_text("feedback is computed from each question's key points, not by an LLM").is_visible()
+        page.get_by_role("button", name="Start interview").click()
+
+        for position in range(1, 6):
+            page.get_by_text(f"Question {position} of 5").wait_for(timeout=60_000)
+            wait_idle(page, timeout=60_000)
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill(answer_for(page.inner_text("body")))
+            box.press("Enter")
+            page.get_by_text("Was this feedback helpful?").nth(position - 1).wait_for(timeout=60_000)
+            wait_idle(page, timeout=60_000)
+            assert page.get_by_text("Key points you missed").count() >= position
+            page.get_by_role("button", name="See my results" if position == 5 else "Next question").click()
+
+        page.get_by_role("heading", name="Interview results").wait_for(timeout=60_000)
+        wait_idle(page)
+        assert page.get_by_text("Overall score").is_visible()
+        page.reload()  # a refresh shows the same finished interview, from the database
+        page.get_by_role("link", name="Mock interview").click()
+        page.get_by_role("heading", name="Interview results").wait_for(timeout=60_000)
+        assert page.errors == []
