@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -95,12 +96,26 @@ def browser_page(locale: str = "ko-KR") -> Iterator[object]:
         context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.errors = []
-        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+        page.on("console", lambda m: _console_error(page, m))
         page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.on("response", lambda r: _failed_response(page, r))
         try:
             yield page
         finally:
             browser.close()
+
+
+def _console_error(page, message) -> None:  # noqa: ANN001
+    # Failed requests are recorded with their URL by _failed_response instead.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        page.errors.append(message.text)
+
+
+def _failed_response(page, response) -> None:  # noqa: ANN001
+    # Opened at a page URL (/chat), Streamlit's frontend first probes /chat/_stcore/… and falls back to /_stcore/….
+    probe = re.search(r"://[^/]+/[^_][^/]*/_stcore/(health|host-config)$", response.url)
+    if response.status >= 400 and not probe:
+        page.errors.append(f"HTTP {response.status} {response.url}")
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:

@@ -11,12 +11,16 @@ from tests.conftest import TEST_SECRET, strong_password
 pytestmark = pytest.mark.browser
 
 
-def answer_for(page_text: str) -> str:
-    """The bank's model answer to whichever question is on screen (the candidate knows their stuff)."""
-    for question in load_bank().values():
-        if question.text["en"] in page_text:
-            return question.model_answer["en"]
-    raise AssertionError("no bank question on the page")
+def answer_for(page, position: int) -> str:
+    """The bank's model answer to the question asked at `position` (the candidate knows their stuff)."""
+    questions = {q.text["en"]: q.model_answer["en"] for q in load_bank().values()}
+    for _ in range(120):
+        messages = page.get_by_test_id("stChatMessage").all_inner_texts()
+        asked = [answer for m in messages for text, answer in questions.items() if text in m]
+        if len(asked) >= position:
+            return asked[position - 1]
+        page.wait_for_timeout(250)
+    raise AssertionError(f"question {position} never appeared")
 
 
 def test_full_offline_interview_in_the_browser(tmp_path) -> None:
@@ -32,7 +36,8 @@ def test_full_offline_interview_in_the_browser(tmp_path) -> None:
         form.get_by_role("textbox", name="Password", exact=True).fill(password)
         form.get_by_role("textbox", name="Confirm password").fill(password)
         form.get_by_role("button", name="Create account").click()
-        page.get_by_role("link", name="Mock interview").click()
+        page.get_by_test_id("stSidebarNav").wait_for(timeout=60_000)
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Mock interview").click()
         page.get_by_role("button", name="Start interview").wait_for(timeout=90_000)
         assert page.get_by_text("feedback is computed from each question's key points, not by an LLM").is_visible()
         page.get_by_role("button", name="Start interview").click()
@@ -41,17 +46,17 @@ def test_full_offline_interview_in_the_browser(tmp_path) -> None:
             page.get_by_text(f"Question {position} of 5").wait_for(timeout=60_000)
             wait_idle(page, timeout=60_000)
             box = page.get_by_test_id("stChatInputTextArea")
-            box.fill(answer_for(page.inner_text("body")))
+            box.fill(answer_for(page, position))
             box.press("Enter")
             page.get_by_text("Was this feedback helpful?").nth(position - 1).wait_for(timeout=60_000)
             wait_idle(page, timeout=60_000)
             assert page.get_by_text("Key points you missed").count() >= position
             page.get_by_role("button", name="See my results" if position == 5 else "Next question").click()
 
-        page.get_by_role("heading", name="Interview results").wait_for(timeout=60_000)
+        page.get_by_text("Interview results", exact=True).wait_for(timeout=60_000)
         wait_idle(page)
         assert page.get_by_text("Overall score").is_visible()
-        page.reload()  # a refresh shows the same finished interview, from the database
-        page.get_by_role("link", name="Mock interview").click()
-        page.get_by_role("heading", name="Interview results").wait_for(timeout=60_000)
+        page.reload()  # still logged in; a finished interview is not resumed, a new one can start
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Mock interview").click()
+        page.get_by_role("button", name="Start interview").wait_for(timeout=60_000)
         assert page.errors == []

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from backend.interview.engine import AnswerView, InterviewView, MessageView, Summary
 from backend.interview.rubric import DIMENSIONS, dimensions_for
 from ui import keys
 from ui.i18n import language, t
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 
 
 def rubric(track: str) -> None:
@@ -45,25 +49,41 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote) -> None:  # noq
         for key, dim in grade.scores.items():
             name = DIMENSIONS.get(key, {}).get("name", {}).get(lang, key)
             st.progress(dim.score / 5, text=f"{name} · {dim.score}/5")
-            st.caption(t("chat.evidence", text=dim.evidence) if dim.evidence else t("chat.no_evidence"))
+            st.caption(t("chat.evidence", text=plain(dim.evidence)) if dim.evidence else t("chat.no_evidence"))
     with st.expander(t("chat.missed"), icon=":material/checklist:"):
-        st.markdown("\n".join(f"- {p}" for p in grade.missed_points) or t("chat.none_missed"))
+        st.markdown("\n".join(f"- {plain(p)}" for p in grade.missed_points) or t("chat.none_missed"))
         if grade.covered_points:
             st.markdown(f"**{t('chat.covered')}**")
-            st.markdown("\n".join(f"- ✓ {p}" for p in grade.covered_points))
+            st.markdown("\n".join(f"- ✓ {plain(p)}" for p in grade.covered_points))
     if grade.model_answer:
         with st.expander(t("chat.model_answer"), icon=":material/lightbulb:"):
-            st.markdown(grade.model_answer)
+            st.markdown(grade.model_answer if grade.grader != "offline" else plain(grade.model_answer))
     if grade.sources:
         with st.expander(t("chat.sources", n=len(grade.sources)), icon=":material/menu_book:"):
             for source in grade.sources:
-                st.markdown(f"**{source['source']}** — {source['heading']}")
-                st.caption(" ".join(str(source["text"]).split())[:600])
+                st.markdown(f"**{plain(source['source'])}** — {plain(source['heading'])}")
+                st.markdown(excerpt(str(source["text"])))
     vote_key = f"{keys.VOTE_PREFIX}{answer.id}"
     if vote_key not in st.session_state and answer.id in view.votes:
         st.session_state[vote_key] = 1 if view.votes[answer.id] else 0
     st.feedback("thumbs", key=vote_key, on_change=on_vote, args=(answer.id, vote_key))
     st.caption(t("chat.helpful"))
+
+
+def excerpt(text: str, limit: int = 700) -> str:
+    """A passage as readable Markdown: cut at a line end near `limit`, code fences closed, "…" where it is cut."""
+    text = text.strip()
+    if len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        text = text[: cut if cut > limit // 2 else limit].rstrip() + " …"
+    if text.count("```") % 2:
+        text += "\n```"
+    return text if text[:1].isupper() or not text[:1].isalpha() else "… " + text
+
+
+def plain(text: str) -> str:
+    """`text` shown literally by st.markdown (`__eq__` stays `__eq__`, not bold "eq")."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def message(view: InterviewView, msg: MessageView, on_vote) -> None:  # noqa: ANN001
@@ -77,14 +97,15 @@ def message(view: InterviewView, msg: MessageView, on_vote) -> None:  # noqa: AN
                 label = t("chat.follow_up_label")
             else:
                 label = t("chat.question_label", n=msg.meta.get("position", 1))
-            st.markdown(f"**{label}.** {msg.content}")
+            st.markdown(f"**{label}.** {plain(msg.content)}")
     elif kind == "answer":
         with st.chat_message("user"):
             st.text(msg.content)
     elif kind == "feedback":
         with st.chat_message("assistant", avatar=":material/school:"):
-            st.markdown(msg.content)
             answer = view.answers.get(msg.meta.get("answer_id"))
+            llm_written = answer is not None and answer.grade is not None and answer.grade.grader != "offline"
+            st.markdown(msg.content if llm_written else plain(msg.content))
             if answer is not None:
                 score_card(view, answer, on_vote)
     elif kind == "skipped":

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from pathlib import PurePosixPath
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -147,11 +148,11 @@ def weak_question_ids(ctx: AppContext, *, user_id: int, track: str) -> list[str]
     """The user's weakest bank questions of a track (best score below 60), weakest first."""
     bank = load_bank()
     with ctx.tx() as db:
-        answers = repo.list_user_answers(db, user_id=user_id)
+        scores = repo.recent_user_scores(db, user_id=user_id)
     best: dict[str, float] = {}
-    for answer in answers:
-        if answer.question_id in bank and bank[answer.question_id].track == track and answer.total is not None:
-            best[answer.question_id] = max(best.get(answer.question_id, 0.0), answer.total)
+    for question_id, total in scores:
+        if question_id in bank and bank[question_id].track == track:
+            best[question_id] = max(best.get(question_id, 0.0), total)
     return [qid for qid, score in sorted(best.items(), key=lambda kv: kv[1]) if score < WEAK_SCORE]
 
 
@@ -245,7 +246,7 @@ def start_interview(ctx: AppContext, *, user_id: int, setup: InterviewSetup, mod
     setup = InterviewSetup(**{**asdict(setup), "context_text": setup.context_text[:MAX_CONTEXT_CHARS]})
     weak = weak_question_ids(ctx, user_id=user_id, track=setup.track) if setup.weak_spots else []
     with ctx.tx() as db:
-        recent = {a.question_id for a in repo.list_user_answers(db, user_id=user_id, limit=200)}
+        recent = {question_id for question_id, _ in repo.recent_user_scores(db, user_id=user_id, limit=200)}
     seed = random.SystemRandom().randrange(2**31)
     plan = plan_questions(setup, seed=seed, weak_ids=weak, recent_ids=recent)
     if not plan:
@@ -365,12 +366,24 @@ def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, 
         return answer.id
 
 
-def _passages(kb: KnowledgeBase | None, *, user_id: int, query: str, language: str) -> list[Passage]:
+_CITE_SHARE = 0.7  # cite a further passage only when it scores at least this share of the best one
+
+
+def _passages(
+    kb: KnowledgeBase | None, *, user_id: int, query: str, language: str, reference: str = ""
+) -> list[Passage]:
+    """Up to three passages to cite, in the interview language: the question's grounding section
+    ("track#anchor") first, then only passages nearly as relevant as the best."""
     if kb is None:
         return []
     found = kb.search(query, user_id=user_id, k=6)
-    same = [p for p in found if p.language in ("", language)]
-    return (same or found)[:3]
+    same = [p for p in found if p.language in ("", language)] or found
+    if not same:
+        return []
+    grounding = [p for p in same if reference and f"{PurePosixPath(p.source).stem}#{p.section_id}" == reference]
+    floor = _CITE_SHARE * same[0].score
+    others = [p for p in same if p not in grounding and p.score >= floor]
+    return (grounding + others)[:3]
 
 
 def grade_pending(
@@ -392,7 +405,9 @@ def grade_pending(
     setup = InterviewSetup(**data["setup"])
     current = data["current"]
     language, track = setup.language, setup.track
-    passages = _passages(kb, user_id=user_id, query=current["text"], language=language)
+    passages = _passages(
+        kb, user_id=user_id, query=current["text"], language=language, reference=current.get("reference", "")
+    )
     key_points = current.get("key_points") or derive_key_points(
         current["text"], [p.text for p in passages], embeddings=offline_embeddings()
     )
