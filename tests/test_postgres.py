@@ -97,7 +97,7 @@ def test_user_cannot_read_or_change_another_users_rows(pg_ctx) -> None:
             attempt(db)
     with pg_ctx.tx() as db:
         assert repo.list_sessions(db, user_id=bob.id) == []
-        assert repo.list_user_answers(db, user_id=bob.id) == []
+        assert repo.recent_user_scores(db, user_id=bob.id) == []
         assert len(repo.list_messages(db, user_id=alice.id, session_id=session_id)) == 1
         assert repo.get_answer(db, user_id=alice.id, answer_id=answer_id).total is None
 

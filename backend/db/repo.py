@@ -143,19 +143,6 @@ def list_answers(db: Session, *, user_id: int, session_id: int) -> list[Answer]:
     return list(db.scalars(select(Answer).where(Answer.session_id == session_id).order_by(Answer.id)))
 
 
-def list_user_answers(db: Session, *, user_id: int, limit: int = 500) -> list[Answer]:
-    """The user's graded answers across sessions, newest first."""
-    return list(
-        db.scalars(
-            select(Answer)
-            .join(InterviewSession, InterviewSession.id == Answer.session_id)
-            .where(InterviewSession.user_id == user_id, Answer.total.is_not(None))
-            .order_by(Answer.id.desc())
-            .limit(limit)
-        )
-    )
-
-
 def recent_user_scores(db: Session, *, user_id: int, limit: int = 500) -> list[tuple[str, float]]:
     """(question id, total) of the user's latest graded answers, newest session first.
 
