@@ -140,7 +140,23 @@ def _cosines(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     return np.einsum("ij,j->i", matrix, vector)
 
 
-class LocalStore:
+class _DocumentRows:
+    """Document bookkeeping in the app database (sources, hashes, chunk counts), shared by both stores."""
+
+    _sessions: sessionmaker[Session]
+
+    def document_hash(self, *, namespace: str, source: str) -> str | None:
+        with self._sessions() as db:
+            return db.scalar(
+                select(KbDocument.content_hash).where(KbDocument.namespace == namespace, KbDocument.source == source)
+            )
+
+    def list_documents(self, *, namespace: str) -> list[StoredDocument]:
+        with self._sessions() as db:
+            return _doc_rows(db, namespace)
+
+
+class LocalStore(_DocumentRows):
     """Chunks and vectors in the app database; searched in memory (numpy + BM25), cached per namespace."""
 
     def __init__(self, sessions: sessionmaker[Session], embeddings: Embeddings | None) -> None:
@@ -148,12 +164,6 @@ class LocalStore:
         self.embeddings = embeddings
         self._cache: dict[str, _Index] = {}
         self._lock = threading.Lock()
-
-    def document_hash(self, *, namespace: str, source: str) -> str | None:
-        with self._sessions() as db:
-            return db.scalar(
-                select(KbDocument.content_hash).where(KbDocument.namespace == namespace, KbDocument.source == source)
-            )
 
     def replace_document(
         self,
@@ -202,10 +212,6 @@ class LocalStore:
             count = doc.chunk_count
             db.delete(doc)
         return count
-
-    def list_documents(self, *, namespace: str) -> list[StoredDocument]:
-        with self._sessions() as db:
-            return _doc_rows(db, namespace)
 
     def _version(self, db: Session, namespace: str) -> tuple[object, ...]:
         """Changes whenever the namespace's rows do.
@@ -296,7 +302,7 @@ def top_passages(passages: list[Passage], scores: np.ndarray, k: int) -> list[Pa
     return out
 
 
-class PineconeStore:
+class PineconeStore(_DocumentRows):
     """Pinecone through langchain-pinecone; one Pinecone namespace per corpus or user.
 
     Document bookkeeping (which sources, their hashes and chunk counts) stays in the app database
@@ -330,12 +336,6 @@ class PineconeStore:
 
         key = content_hash(source)[:24]
         return [f"{key}-{i}" for i in range(count)]
-
-    def document_hash(self, *, namespace: str, source: str) -> str | None:
-        with self._sessions() as db:
-            return db.scalar(
-                select(KbDocument.content_hash).where(KbDocument.namespace == namespace, KbDocument.source == source)
-            )
 
     def replace_document(
         self,
@@ -405,10 +405,6 @@ class PineconeStore:
             count = doc.chunk_count
             db.delete(doc)
         return count
-
-    def list_documents(self, *, namespace: str) -> list[StoredDocument]:
-        with self._sessions() as db:
-            return _doc_rows(db, namespace)
 
     def search(self, query: str, *, namespaces: list[str], k: int) -> list[Passage]:
         found: list[Passage] = []
