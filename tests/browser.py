@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from ui.strings import STRINGS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
@@ -116,6 +117,17 @@ def _failed_response(page, response) -> None:  # noqa: ANN001
     probe = re.search(r"://[^/]+/[^_][^/]*/_stcore/(health|host-config)$", response.url)
     if response.status >= 400 and not probe:
         page.errors.append(f"HTTP {response.status} {response.url}")
+
+
+def sign_up(page, username: str, password: str, language: str) -> None:  # noqa: ANN001
+    """Fill and send the sign-up form, with its labels in `language`."""
+    label = {key: STRINGS[key][language] for key in STRINGS if key.startswith("auth.")}
+    page.get_by_role("tab", name=label["auth.signup_tab"]).click()
+    form = page.get_by_test_id("stForm").nth(1)
+    form.get_by_role("textbox", name=label["auth.username"]).fill(username)
+    form.get_by_role("textbox", name=label["auth.password"], exact=True).fill(password)
+    form.get_by_role("textbox", name=label["auth.password_confirm"]).fill(password)
+    form.get_by_role("button", name=label["auth.signup_button"]).click()
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:

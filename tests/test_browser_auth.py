@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import app_server, browser_page, require_browser, wait_idle
+from tests.browser import app_server, browser_page, require_browser, sign_up, wait_idle
 from tests.conftest import TEST_SECRET, strong_password
 
 pytestmark = pytest.mark.browser
@@ -18,12 +18,7 @@ def test_signup_refresh_stays_logged_in_then_logout(tmp_path) -> None:
         page.goto(url)
         wait_idle(page)
         assert page.get_by_text("면접 코치").first.is_visible()
-        page.get_by_role("tab", name="회원가입").click()
-        form = page.get_by_test_id("stForm").nth(1)
-        form.get_by_role("textbox", name="아이디").fill("browser_user")
-        form.get_by_role("textbox", name="비밀번호", exact=True).fill(password)
-        form.get_by_role("textbox", name="비밀번호 확인").fill(password)
-        form.get_by_role("button", name="가입하기").click()
+        sign_up(page, "browser_user", password, "ko")
         page.get_by_text("안녕하세요, browser_user 님").wait_for(timeout=30_000)
         wait_idle(page)
         cookies = {c["name"]: c for c in page.context.cookies()}

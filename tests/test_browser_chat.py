@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.interview.bank import load_bank
-from tests.browser import app_server, browser_page, require_browser, wait_idle
+from tests.browser import app_server, browser_page, require_browser, sign_up, wait_idle
 from tests.conftest import TEST_SECRET, strong_password
 
 pytestmark = pytest.mark.browser
@@ -30,12 +30,7 @@ def test_full_offline_interview_in_the_browser(tmp_path) -> None:
     with app_server(env) as url, browser_page(locale="en-US") as page:
         page.goto(url)
         wait_idle(page, timeout=90_000)
-        page.get_by_role("tab", name="Sign up").click()
-        form = page.get_by_test_id("stForm").nth(1)
-        form.get_by_role("textbox", name="Username").fill("candidate")
-        form.get_by_role("textbox", name="Password", exact=True).fill(password)
-        form.get_by_role("textbox", name="Confirm password").fill(password)
-        form.get_by_role("button", name="Create account").click()
+        sign_up(page, "candidate", password, "en")
         page.get_by_test_id("stSidebarNav").wait_for(timeout=60_000)
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="Mock interview").click()
         page.get_by_role("button", name="Start interview").wait_for(timeout=90_000)

@@ -33,7 +33,7 @@ def chunks() -> list:
 
 def test_shipped_vectors_are_current_for_the_bundled_content(chunks: list) -> None:
     """Fails after an edit to data/knowledge until `python -m backend.rag.bundle` is run again."""
-    assert bundle.stale_chunks() == 0
+    assert bundle.stale() == 0
     shipped = bundle.load()
     assert shipped is not None
     assert all(c.content_hash in shipped for c in chunks)
