@@ -17,7 +17,6 @@ from ui.strings import LANGUAGE_NAMES
 
 ctx = runtime.context()
 account = st.session_state[keys.ACCOUNT]
-kb = runtime.knowledge(ctx)
 llms = runtime.llms(ctx)
 choice = runtime.llm_choice(ctx)
 
@@ -26,6 +25,7 @@ if llms.online:
     st.info(t("chat.mode_llm", model=choice.model), icon=":material/smart_toy:")
 else:
     st.info(t("chat.mode_offline"), icon=":material/offline_bolt:")
+kb = runtime.knowledge(ctx)  # after the title: the first visit of a fresh server indexes, with a spinner
 
 session_id = st.session_state.get(keys.CHAT_SESSION) or engine.active_session_id(ctx, user_id=account.id)
 

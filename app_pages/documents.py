@@ -8,11 +8,11 @@ from ui.i18n import t
 
 ctx = runtime.context()
 account = st.session_state[keys.ACCOUNT]
-kb = runtime.knowledge(ctx)
 
 runtime.show_flash()
 st.title(t("docs.title"))
 st.write(t("docs.intro"))
+kb = runtime.knowledge(ctx)  # after the title: the first visit of a fresh server indexes, with a spinner
 
 upload = st.file_uploader(
     t("docs.upload"),
@@ -20,11 +20,11 @@ upload = st.file_uploader(
     key=keys.DOC_UPLOAD,
     max_upload_size=max(1, int(ctx.settings.max_upload_mb)),
 )
-if upload is not None and st.session_state.get("_last_upload") != upload.file_id:
+if upload is not None and st.session_state.get(keys.DOC_LAST_UPLOAD) != upload.file_id:
     try:
         with st.spinner(t("kb.indexing")):
             doc = kb.add_upload(user_id=account.id, filename=upload.name, data=upload.getvalue())
-        st.session_state["_last_upload"] = upload.file_id
+        st.session_state[keys.DOC_LAST_UPLOAD] = upload.file_id
         st.success(t("docs.uploaded", name=doc.source, chunks=doc.chunk_count), icon="✅")
     except AppError as exc:
         runtime.show_error(exc)

@@ -58,4 +58,5 @@ ACT_RETRY_GRADING = "act_retry_grading"
 
 # Documents
 DOC_UPLOAD = "doc_upload"
+DOC_LAST_UPLOAD = "doc_last_upload"  # file id of the upload already indexed (reruns keep the widget value)
 DOC_DELETE_PREFIX = "doc_delete_"
