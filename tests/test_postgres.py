@@ -8,8 +8,11 @@ from sqlalchemy.orm import Session
 
 from backend import accounts
 from backend.db import migrate, repo
-from backend.db.models import Base
+from backend.db.models import Answer, Base, InterviewSession, Message
 from backend.errors import AppError, NotFound
+from backend.interview import engine
+from backend.interview.bank import load_bank
+from backend.interview.engine import InterviewSetup, Llms
 from tests.conftest import make_context, reset_postgres, strong_password
 
 pytestmark = pytest.mark.postgres
@@ -138,3 +141,28 @@ def test_sqlite_and_postgres_share_one_schema(pg_ctx) -> None:
         assert set(inspect(lite.engine).get_table_names()) == set(inspect(pg_ctx.engine).get_table_names())
     finally:
         lite.engine.dispose()
+
+
+def test_interview_answers_and_messages_persist_for_their_owner_without_duplicates(pg_ctx) -> None:
+    alice = accounts.signup(pg_ctx, username="alice_iv", password=strong_password())
+    bob = accounts.signup(pg_ctx, username="bob_iv", password=strong_password())
+    setup = InterviewSetup(track="databases", difficulty="mixed", language="ko", num_questions=2)
+    session_id = engine.start_interview(pg_ctx, user_id=alice.id, setup=setup, mode="offline")
+    view = engine.load_interview(pg_ctx, user_id=alice.id, session_id=session_id)
+    text = load_bank()[view.current["question_id"]].model_answer["ko"]
+    ids = {
+        engine.submit_answer(pg_ctx, user_id=alice.id, session_id=session_id, turn=view.current["turn"], text=text)
+        for _ in range(2)  # a double click
+    }
+    grade = engine.grade_pending(pg_ctx, None, Llms(), user_id=alice.id, session_id=session_id)
+    assert len(ids) == 1 and grade.total > 0
+    with pg_ctx.tx() as db:
+        answers = db.scalars(select(Answer)).all()
+        assert [(a.id, a.session_id, a.answer_text, a.total) for a in answers] == [
+            (ids.pop(), session_id, text, grade.total)
+        ]
+        owner = db.scalar(select(InterviewSession.user_id).where(InterviewSession.id == session_id))
+        roles = db.scalars(select(Message.role).where(Message.session_id == session_id).order_by(Message.id)).all()
+        assert owner == alice.id and roles == ["assistant", "user", "assistant"]
+    with pytest.raises(NotFound):
+        engine.load_interview(pg_ctx, user_id=bob.id, session_id=session_id)
