@@ -2,24 +2,32 @@
 
 Topical similarity alone ranks a confidently wrong answer (all the right words, the wrong claims)
 above a vague one. So each clause of the answer is aligned with the key points (and the model
-answer's sentences) by multilingual embeddings plus lexical overlap, and an aligned clause only
-counts as support when it does not contradict the fact: a flipped negation, an opposite
-(shared/own, cheaper/more expensive …), the compared terms swapped, or a different Big-O class.
+answer's sentences) by multilingual embeddings plus lexical overlap; a clause restating the model
+answer's sentence for a key point covers that point, however abstractly the point is worded. Each
+clause is checked for
+evidence that the reference contradicts it (claims.py): a property given to the wrong one of the
+compared terms, a Big-O class the reference never gives, a negation of what a key point asserts.
+Behavioural answers are checked for the anti-patterns interview guides warn about (blame, perks
+first, a story told only as "we"). The share of claims that survive discounts every dimension, so a
+vague answer that says little but nothing false beats a fluent wrong one.
 Deterministic: the same inputs give the same grade.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from backend.interview import claims as claim_check
 from backend.interview import cues
 from backend.interview.keypoints import sentences as reference_sentences
-from backend.interview.rubric import DimensionScore, Grade, dimensions_for, total_from
-from backend.rag.embeddings import E5Embeddings
+from backend.interview.rubric import DimensionScore, Grade, dimensions_for
+from backend.rag.bundle import sentence_vectors
+from backend.rag.embeddings import OFFLINE_MODEL_NAME, E5Embeddings
 from backend.rag.lexical import tokenize
 
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
@@ -29,20 +37,30 @@ _CLAUSE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[가-힣]+|[a-z]+", re.IGNORECASE)
-_COMPARISON = re.compile(r"differ|compar|versus|\bvs\b|\bor\b|차이|비교|다른 점|다른가|무엇이 다", re.IGNORECASE)
 _JAMO = re.compile(r"[ㄱ-ㅎㅏ-ㅣ]")
-_DENSE_FLOOR, _DENSE_SPAN = 0.80, 0.10  # E5 cosine: unrelated text sits below ~0.8, a paraphrase near 0.9+
-_ALIGNED, _PARTIAL = 0.45, 0.30
+_DENSE_FLOOR, _DENSE_SPAN = 0.86, 0.08  # E5 cosine: unrelated text sits below ~0.8, a paraphrase near 0.9+
+_ALIGNED, _PARTIAL = 0.5, 0.35
+# Weights of the evidence that a claim is false (see _errors). A swapped attribute or a wrong Big-O
+# class is specific; a negation bound to a key point's word is weaker evidence (answers also negate
+# to correct a misconception), so it counts half.
+_SWAP_WEIGHT, _ORDER_WEIGHT, _NEGATION_WEIGHT = 1.0, 1.0, 0.5
+_NEGATION_ALIGNED = 0.2  # a key point this close to the claim is the one its negation is compared with
+# Truth (see grade_offline): one contradicted claim outweighs four supported ones; two claims' worth
+# of benefit of the doubt keeps a short answer that asserts nothing false near full truth.
+_ERROR_COST, _TRUTH_PRIOR = 4.0, 2.0
+# Off-topic: under a sixth of the answer's rarity-weighted vocabulary is in this question's reference,
+# and another bank question's reference covers at least 2.5 times as much of it.
+_OWN_SHARE, _OTHER_RATIO = 0.15, 0.4
+_WE_PROBLEM = 3  # "we" this often in a behavioural answer that hardly ever says "I"
 
 _HINT = {
     "ko": "핵심 개념을 한 문장으로 먼저 말하고, 왜 그런지와 예시를 2~3문장 덧붙여 보세요.",
     "en": "Start with the core idea in one sentence, then add two or three sentences on why and an example.",
 }
 _CHECK = {
-    "ko": "이 주장을 다시 확인해 보세요: \"{claim}\" (참고: {fact})",
-    "en": "Double-check this claim: \"{claim}\" (compare: {fact})",
+    "ko": '이 주장을 다시 확인해 보세요: "{claim}" (참고: {fact})',
+    "en": 'Double-check this claim: "{claim}" (compare: {fact})',
 }
-
 
 
 @dataclass
@@ -67,57 +85,96 @@ def grade_offline(
     facts = list(key_points) + [s for s in reference_sentences(model_answer) if s not in key_points]
     if not claims or not key_points or _not_an_answer(answer, claims):
         return _insufficient(dims, key_points, language)
-    align = _alignment(facts, [c.text for c in claims], embeddings)
+    facts = tuple(facts)
+    # A key point may be spread over the clauses of one sentence ("on a read it looks in the cache; if
+    # it's a miss, it queries the database"), so sentences of several clauses are aligned as well.
+    joined = [s for s in dict.fromkeys(c.sentence for c in claims) if sum(c.sentence == s for c in claims) > 1]
+    units = _alignment(list(facts), claims, joined, embeddings)
+    align = units[:, : len(claims)]
     topic = set(tokenize(" ".join([question, *facts])))
-    overlap = len(topic & set(tokenize(answer)))
-    if float(align.max()) < _PARTIAL and overlap < 3:
-        return _insufficient(dims, key_points, language)  # off-topic
+    words = set(tokenize(answer))
+    own, elsewhere = _relevance(question, topic, words)
+    closest = float(align.max())
+    if closest < _PARTIAL and len(topic & words) < 3 and own < elsewhere:
+        return _insufficient(dims, key_points, language)  # off-topic: nothing aligns, few shared words
+    if closest < _ALIGNED and own < _OWN_SHARE and own < _OTHER_RATIO * elsewhere:
+        return _insufficient(dims, key_points, language)  # an answer to another question
 
-    contra = np.array([[_contradicts(f, c.text, question) for c in claims] for f in facts], dtype=bool)
-    supported = (align >= _ALIGNED) & ~contra
-    partial = (align >= _PARTIAL) & ~contra
-    contradicted = (align >= _PARTIAL) & contra
     k = len(key_points)
-    covered = [i for i in range(k) if supported[i].any()]
-    half = [i for i in range(k) if i not in covered and partial[i].any()]
-    coverage = (len(covered) + 0.5 * len(half)) / k
-    wrong_claims = [j for j in range(len(claims)) if contradicted[:, j].any() and not supported[:, j].any()]
-    right_claims = [j for j in range(len(claims)) if supported[:, j].any()]
-    wrong_ratio = len(wrong_claims) / max(1, len(wrong_claims) + len(right_claims))
-    quality = min(1.0, 0.25 + coverage) * (1.0 - wrong_ratio)
+    points = _point_support(units, _illustrations(facts, k, embeddings))
+    point_of = points.argmax(axis=0)  # the key point a claim (or sentence) is mainly about
+    fact_of = align.argmax(axis=0)
+    story_errors = 0.0
+    # Every sentence of the model answer, however short, can be restated ("Message boundaries differ too.").
+    restated = _restatements([*facts, *(c.sentence for c in _claims(model_answer))], claims)
+    if track == "behavioral":
+        errors = [
+            0.0 if again else float(bool(cues.DEFLECTION.search(c.text) or cues.SELF_INTEREST.search(c.text)))
+            for c, again in zip(claims, restated, strict=True)
+        ]
+        mine, ours = len(cues.FIRST_PERSON.findall(answer)), len(cues.FIRST_PERSON_PLURAL.findall(answer))
+        if ours >= _WE_PROBLEM and mine <= 1:
+            story_errors = 1.0  # the whole story is told as "we": one error for the answer
+    else:
+        errors = _errors(question, key_points, facts, claims, align, point_of[: len(claims)], restated)
+    wrong_claims = [j for j, weight in enumerate(errors) if weight > 0]
+    # A claim supports its main key point, and any other it covers outright: one sentence of a good
+    # answer often covers two points ("on a miss, read the database and fill the cache").
+    # A sentence counts only when none of its clauses is flagged.
+    flagged_sentences = {claims[j].sentence for j in wrong_claims}
+    kept = np.array([j not in wrong_claims for j in range(len(claims))] + [s not in flagged_sentences for s in joined])
+    main = np.zeros_like(points, dtype=bool)
+    main[point_of, np.arange(points.shape[1])] = True
+    credit = (points * ((main | (points >= _ALIGNED)) & kept)).max(axis=1)
+    covered = [i for i in range(k) if credit[i] >= _ALIGNED]
+    coverage = float(np.clip((credit - _PARTIAL) / (_ALIGNED + 0.15 - _PARTIAL), 0, 1).mean())
+    aligned = [j for j in range(len(claims)) if align[:, j].max() >= _PARTIAL]
+    supported = len([j for j in aligned if j not in wrong_claims])
+    # Truth: the share of what the answer asserts that survives the checks. A contradicted claim
+    # weighs _ERROR_COST supported ones, and _TRUTH_PRIOR claims of benefit of the doubt keep a short,
+    # vague answer (nothing checked, nothing false) near 1. It discounts every dimension below, which
+    # is how the rubric's "correctness caps the rest" reads when the checks are only evidence.
+    truth = (supported + _TRUTH_PRIOR) / (supported + _TRUTH_PRIOR + _ERROR_COST * (sum(errors) + story_errors))
+    wrong_ratio = len(wrong_claims) / max(1, len(aligned))
+    precision = _relation_support(facts, [c.text for c in claims]) * (1.0 - min(1.0, wrong_ratio))
 
     best = claims[int(np.argmax(align.max(axis=0)))].sentence
-    first = claims[0].sentence
-    correctness = _clamp(1 + 4 * min(1.0, 0.25 + coverage) - 6 * wrong_ratio)
-    scores: dict[str, DimensionScore] = {}
+    sentences = list(dict.fromkeys(c.sentence for c in claims))
+    correctness = 1 + 4 * precision * min(1.0, 0.3 + coverage)
+    values: dict[str, tuple[float, str]] = {}
     if dims == ("situation", "task", "action", "result"):
+        # Behavioural key points describe the shape of a good story rather than facts, so alignment
+        # is weak evidence; relation support still tells a specific story from a generic one.
+        quality = (0.5 + 0.5 * coverage) * (0.5 + 0.5 * precision)
         for dim in dims:
-            hits = [c.sentence for c in claims if cues.STAR[dim].search(c.text)]
-            raw = 1 + min(4, len(set(hits)) + (1 if hits else 0))
-            scores[dim] = DimensionScore(_clamp(1 + (raw - 1) * quality), hits[0] if hits else "")
+            hits = list(dict.fromkeys(c.sentence for c in claims if cues.STAR[dim].search(c.text)))
+            # An answer that got this far says something, which is level 2 ("vague") at worst. A story
+            # that covers what the question looks for has each part, in words the cue lists may miss.
+            raw = max(2 + min(3, len(hits)), 1 + 4 * coverage)
+            values[dim] = (1 + (raw - 1) * quality, hits[0] if hits else "")
     else:
-        sentences = list(dict.fromkeys(c.sentence for c in claims))
-        reasons = [s for s in sentences if cues.REASONING.search(s)]
-        hedges = [s for s in sentences if cues.HEDGES.search(s)]
+        reasons = [x for x in sentences if cues.REASONING.search(x)]
+        hedges = [x for x in sentences if cues.HEDGES.search(x)]
         cap = correctness + 1
-        depth = min(cap, _clamp(1 + 4 * coverage + (0.5 if reasons and coverage >= 0.4 else 0)))
-        clarity = 3 + (1 if coverage >= 0.5 else 0) + (1 if reasons and coverage >= 0.6 else 0) - min(2, len(hedges))
-        structure = 2 + (1 if len(sentences) >= 3 else 0) + (1 if align[:, 0].max() >= _PARTIAL else 0)
-        structure += 1 if cues.STRUCTURE.search(answer) and len(sentences) >= 3 else 0
+        depth = 1 + 4 * coverage * (0.4 + 0.6 * precision) + (0.3 if reasons else 0)
+        clarity = 3 + coverage + (0.5 if reasons else 0) - 0.5 * min(3, len(hedges))
+        structure = 2 + (len(sentences) >= 3) + (align[:, 0].max() >= _PARTIAL) * 0.5
+        structure += 0.5 * bool(cues.STRUCTURE.search(answer) and len(sentences) >= 3)
         wrong_sentence = claims[wrong_claims[0]].sentence if wrong_claims else ""
-        scores = {
-            "correctness": DimensionScore(correctness, wrong_sentence if correctness <= 2 and wrong_claims else best),
-            "depth": DimensionScore(depth, reasons[0] if reasons else best),
-            "clarity": DimensionScore(min(cap, _clamp(clarity)), hedges[0] if hedges else best),
-            "structure": DimensionScore(min(cap, _clamp(structure)), first),
+        values = {
+            "correctness": (correctness, wrong_sentence if correctness < 2.5 and wrong_claims else best),
+            "depth": (min(cap, depth), reasons[0] if reasons else best),
+            "clarity": (min(cap, clarity), hedges[0] if hedges else best),
+            "structure": (min(cap, structure), claims[0].sentence),
         }
-    checks = [
-        _CHECK[language].format(claim=claims[j].text, fact=facts[int(np.argmax(np.where(contra[:, j], align[:, j], -1)))])
-        for j in wrong_claims[:2]
-    ]
+    values = {d: (1 + (min(5.0, max(1.0, v)) - 1) * truth**2, e) for d, (v, e) in values.items()}
+    # A behavioural answer's flagged sentences (blame, perks) have no fact to compare with.
+    flagged = [] if track == "behavioral" else wrong_claims[:2]
+    checks = [_CHECK[language].format(claim=claims[j].text, fact=facts[fact_of[j]]) for j in flagged]
     return Grade(
-        total=total_from({d: s.score for d, s in scores.items()}),
-        scores=scores,
+        # The total keeps the unrounded dimension values, so close answers are still told apart.
+        total=round(sum(v - 1 for v, _ in values.values()) / (4 * len(values)) * 100),
+        scores={d: DimensionScore(_clamp(v), e) for d, (v, e) in values.items()},
         strengths=[key_points[i].rstrip(". ") + "." for i in covered[:3]],
         covered_points=[key_points[i] for i in covered],
         missed_points=[p for i, p in enumerate(key_points) if i not in covered],
@@ -125,6 +182,92 @@ def grade_offline(
         model_answer=model_answer,
         grader="offline",
     )
+
+
+_RESTATED = 0.85  # share of a claim's words found in one reference sentence that makes it a restatement
+
+
+def _errors(
+    question: str,
+    key_points: list[str],
+    facts: list[str],
+    claims: list[_Claim],
+    align: np.ndarray,
+    point_of: np.ndarray,
+    restated: list[bool],
+) -> list[float]:
+    """Per claim, the weight of evidence that it says something the reference contradicts."""
+    terms = claim_check.entities(question, facts)
+    attributes = claim_check.attribute_map(facts, terms)
+    reference_orders = set().union(*(cues.complexities(f) for f in facts))
+    topic = frozenset(w.stem for w in claim_check.words(question))
+    out: list[float] = []
+    for j, claim in enumerate(claims):
+        if restated[j]:
+            out.append(0.0)  # nothing to contradict
+            continue
+        swapped, kept = claim_check.swapped_attributes(claim.text, terms, attributes)
+        orders = cues.complexities(claim.text)
+        point = key_points[point_of[j]]
+        weight = 0.0
+        if swapped > kept:
+            weight = _SWAP_WEIGHT
+        elif orders and reference_orders and not orders & reference_orders:
+            weight = _ORDER_WEIGHT  # a complexity the reference never gives for this topic
+        elif align[point_of[j], j] >= _NEGATION_ALIGNED and claim_check.polarity_conflict(point, claim.text, topic):
+            weight = _NEGATION_WEIGHT
+        out.append(weight)
+    return out
+
+
+def _restatements(facts: list[str], claims: list[_Claim]) -> list[bool]:
+    """Per claim, whether it restates a reference sentence (its words are nearly all in one)."""
+    fact_words = [set(tokenize(f)) for f in facts]
+    out = []
+    for claim in claims:
+        words = set(tokenize(claim.text))
+        out.append(bool(words) and max(len(words & f) for f in fact_words) >= _RESTATED * len(words))
+    return out
+
+
+def _relation_support(facts: list[str], claims: list[str], window: int = 5) -> float:
+    """How far the answer's word pairings (term near term) also occur in the reference, in [0, 1].
+
+    A confidently wrong answer reuses the reference's words but pairs them differently ("thread" with
+    "own address space"); a correct paraphrase keeps the pairings. Few pairings shrink toward neutral.
+    """
+    reference: set[frozenset[str]] = set()
+    vocabulary: set[str] = set()
+    for fact in facts:
+        for clause in _claims(fact):
+            pairs, words = _pairs(clause.text, window)
+            reference |= pairs
+            vocabulary |= words
+    found = checked = 0
+    for claim in claims:
+        pairs, _ = _pairs(claim, window)
+        known = [p for p in pairs if p <= vocabulary]
+        checked += len(known)
+        found += sum(1 for p in known if p in reference)
+    ratio = (found + 2.5) / (checked + 5)
+    return float(np.clip((ratio - 0.38) / 0.17, 0, 1))
+
+
+def _pairs(text: str, window: int) -> tuple[set[frozenset[str]], set[str]]:
+    words = _stems(text)
+    pairs = {frozenset((a, b)) for i, a in enumerate(words) for b in words[i + 1 : i + 1 + window] if a != b}
+    return pairs, set(words)
+
+
+def _stems(text: str) -> list[str]:
+    """Content words in order: English stemmed without stop words, Korean cut to the first two syllables."""
+    out: list[str] = []
+    for word in re.findall(r"[가-힣]+|[a-z0-9]+", text.lower()):
+        if "가" <= word[0] <= "힣":
+            out.append(word[:2])
+        else:
+            out.extend(tokenize(word))
+    return out
 
 
 def _claims(answer: str) -> list[_Claim]:
@@ -159,6 +302,43 @@ def _not_an_answer(answer: str, claims: list[_Claim]) -> bool:
     return bool(latin) and hangul < 8 and plausible < 0.6 * len(latin)
 
 
+def _relevance(question: str, topic: set[str], words: set[str]) -> tuple[float, float]:
+    """How much of the answer's distinctive vocabulary this question's reference explains, and the
+    most any other bank question's reference explains, each in [0, 1]. Words are weighted by rarity
+    across the bank: a word every question uses says nothing about which one is being answered."""
+    documents, frequency = _bank_vocabulary()
+    known = [w for w in words if frequency.get(w)]
+    if not known:
+        return 0.0, 0.0
+    scale = math.log(len(documents) + 1)
+    weight = {w: scale - math.log(frequency[w] + 0.5) for w in known}
+    total = sum(weight.values()) or 1.0
+
+    def share(vocabulary: frozenset[str] | set[str]) -> float:
+        return sum(v for w, v in weight.items() if w in vocabulary) / total
+
+    wanted = " ".join(question.split()).casefold()
+    return share(topic), max((share(vocab) for text, vocab in documents if text != wanted), default=0.0)
+
+
+@lru_cache(maxsize=1)
+def _bank_vocabulary() -> tuple[list[tuple[str, frozenset[str]]], dict[str, int]]:
+    """Per bank question and language: (its question text, the words of its reference), plus each
+    word's document frequency."""
+    from backend.interview.bank import load_bank
+
+    documents = []
+    for q in load_bank().values():
+        for language, text in q.text.items():
+            reference = " ".join([text, *q.points(language), q.model_answer.get(language, "")])
+            documents.append((" ".join(text.split()).casefold(), frozenset(tokenize(reference))))
+    frequency: dict[str, int] = {}
+    for _, vocabulary in documents:
+        for w in vocabulary:
+            frequency[w] = frequency.get(w, 0) + 1
+    return documents, frequency
+
+
 def _looks_like_a_word(word: str) -> bool:
     if len(word) <= 3 or word in _known_words():
         return True
@@ -173,62 +353,72 @@ def _known_words() -> frozenset[str]:
     return frozenset(w.lower() for w in _WORD.findall(text))
 
 
-def _alignment(facts: list[str], claims: list[str], embeddings: E5Embeddings | None) -> np.ndarray:
-    """(facts × claims) in [0, 1]: calibrated embedding similarity blended with lexical recall of the fact."""
-    fact_tokens = [set(tokenize(f)) for f in facts]
-    claim_tokens = [set(tokenize(c)) for c in claims]
-    lexical = np.array(
-        [[len(ft & ct) / (len(ft) or 1) for ct in claim_tokens] for ft in fact_tokens], dtype=np.float32
-    )
+def _alignment(
+    facts: list[str], claims: list[_Claim], joined: list[str], embeddings: E5Embeddings | None
+) -> np.ndarray:
+    """(facts × (claims + joined sentences)) in [0, 1]: calibrated embedding similarity blended with
+    lexical recall of the fact. A joined sentence's vector is the mean of its clauses' vectors, which
+    spares a second, longer pass through the model."""
+    lexical = _recall(facts, [c.text for c in claims] + joined)
     if embeddings is None:
         return lexical
-    dense = _fact_vectors(embeddings, tuple(facts)) @ embeddings.embed_passages(claims).T
+    vectors = embeddings.embed_passages([c.text for c in claims])
+    if joined:
+        pooled = np.stack([vectors[[c.sentence == s for c in claims]].mean(axis=0) for s in joined])
+        vectors = np.vstack([vectors, pooled / np.linalg.norm(pooled, axis=1, keepdims=True)])
+    return _blend(_fact_vectors(embeddings, tuple(facts)) @ vectors.T, lexical)
+
+
+def _blend(dense: np.ndarray, lexical: np.ndarray) -> np.ndarray:
     calibrated = np.clip((dense - _DENSE_FLOOR) / _DENSE_SPAN, 0.0, 1.0)
-    return 0.6 * calibrated + 0.4 * lexical
+    return 0.5 * calibrated + 0.5 * lexical
+
+
+def _recall(facts: list[str], claims: list[str]) -> np.ndarray:
+    """(facts × claims): the share of each fact's words that the claim uses."""
+    fact_tokens = [set(tokenize(f)) for f in facts]
+    claim_tokens = [set(tokenize(c)) for c in claims]
+    return np.array([[len(ft & ct) / (len(ft) or 1) for ct in claim_tokens] for ft in fact_tokens], dtype=np.float32)
+
+
+def _point_support(align: np.ndarray, illustrations: np.ndarray) -> np.ndarray:
+    """(key points × claims): how well each claim supports each key point, directly or by restating
+    a model-answer sentence that illustrates the point."""
+    k = illustrations.shape[0]
+    via_model = (illustrations[:, :, None] * align[None, k:, :]).max(axis=1, initial=0.0)
+    return np.maximum(align[:k], via_model)
+
+
+@lru_cache(maxsize=256)
+def _illustrations(facts: tuple[str, ...], k: int, embeddings: E5Embeddings | None) -> np.ndarray:
+    """(key points × model-answer sentences), 1 where the sentence illustrates the key point.
+
+    The model answer is written to cover every key point, so each point's closest model-answer
+    sentence is where the model answer makes it, however abstractly the point is worded ("moves the
+    discussion to agreed criteria" is "we agreed on three criteria"). A sentence that covers two
+    points illustrates both.
+    """
+    out = np.zeros((k, len(facts) - k), dtype=np.float32)
+    if len(facts) > k:
+        between = _recall(list(facts[:k]), list(facts[k:]))
+        if embeddings is not None:
+            vectors = _fact_vectors(embeddings, tuple(facts))
+            between = _blend(vectors[:k] @ vectors[k:].T, between)
+        out[np.arange(k), between.argmax(axis=1)] = 1.0
+    return out
 
 
 @lru_cache(maxsize=256)
 def _fact_vectors(embeddings: E5Embeddings, facts: tuple[str, ...]) -> np.ndarray:
-    return embeddings.embed_passages(list(facts))
-
-
-def _contradicts(fact: str, claim: str, question: str) -> bool:
-    """Does `claim` say the opposite of `fact`?"""
-    f, c = fact.lower(), claim.lower()
-    if bool(cues.NEGATION.search(f)) != bool(cues.NEGATION.search(c)):
-        return True
-    for one, other in cues.OPPOSITES:
-        f_one, f_other = re.search(one, f), re.search(other, f)
-        c_one, c_other = re.search(one, c), re.search(other, c)
-        if (f_one and not f_other and c_other and not c_one) or (f_other and not f_one and c_one and not c_other):
-            return True
-    f_o, c_o = cues.complexities(f), cues.complexities(c)
-    if f_o and c_o and not f_o & c_o:
-        return True
-    return _swapped(f, c, question)
-
-
-def _swapped(fact: str, claim: str, question: str) -> bool:
-    """The fact is about one of the question's compared terms and the claim puts it on another."""
-    if not _COMPARISON.search(question):
-        return False
-    terms = {t for t in _terms(question) if len(t) >= 2}
-    in_fact = {t for t in terms if t in fact}
-    in_claim = {t for t in terms if t in claim}
-    return bool(in_fact and in_claim and not in_fact & in_claim)
-
-
-@lru_cache(maxsize=512)
-def _terms(question: str) -> frozenset[str]:
-    """Content words of a question, Korean particles trimmed ("프로세스와" → "프로세스")."""
-    out = set()
-    for word in _WORD.findall(question.lower()):
-        if word.isascii():
-            if len(word) >= 3 and tokenize(word):
-                out.add(word.rstrip("s") if len(word) > 4 else word)
-        else:
-            out.add(re.sub(r"(?:와|과|는|은|이|가|을|를|의|에서|에|로|으로|란|이란|하고|랑|이랑)$", "", word))
-    return frozenset(w for w in out if w)
+    """Vectors of a question's reference sentences: shipped for bank questions, else embedded once."""
+    shipped = sentence_vectors(list(facts)) if embeddings.model_name == OFFLINE_MODEL_NAME else {}
+    missing = [i for i in range(len(facts)) if i not in shipped]
+    computed = embeddings.embed_passages([facts[i] for i in missing])
+    out = np.zeros((len(facts), computed.shape[1]), dtype=np.float32)
+    for i, vector in shipped.items():
+        out[i] = vector
+    out[missing] = computed
+    return out
 
 
 def _insufficient(dims: tuple[str, ...], key_points: list[str], language: str) -> Grade:

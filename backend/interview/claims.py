@@ -1,0 +1,177 @@
+"""Reading what an answer claims, for the offline grader: words in order with their polarity, and
+which compared term each word is said of.
+
+Two checks build on this, both against the reference (key points and model-answer sentences):
+
+- scoped negation: the claim denies a word the fact asserts ("the database can't detect deadlocks"
+  against "the database detects cycles"), or asserts what the fact denies. A bare "not" anywhere in
+  the sentence says nothing (strong answers negate as often as wrong ones); a negation bound to a
+  word the fact uses does.
+- attribute binding: in a question comparing terms ("process" and "thread"), the reference says
+  which properties belong to which term. A claim that gives a term a property the reference gives
+  only to the other term has swapped them ("each thread gets its own address space").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from backend.rag.lexical import tokenize
+
+# Words keep their hyphens and versions ("b-tree", "http/1.1") so compared terms stay distinct.
+_TOKEN = re.compile(r"[가-힣]+|[a-z0-9]+(?:'[a-z]+|(?:[-/][a-z0-9]+(?:\.[0-9]+)*)+)?|[.,;:!?()]", re.IGNORECASE)
+# A prefix that negates the rest of the word: "uncompressed", "non-blocking", "비동기", "불변".
+_EN_PREFIX = re.compile(r"^(?:un|non-?)(?=[a-z]{4,})(?!ique|iform|iversal|icode|ix\b|ited|like)")
+
+# English words that deny what follows; their scope is the next few content words.
+_EN_NEGATORS = frozenset(
+    "not no never cannot can't don't doesn't didn't isn't aren't wasn't weren't won't wouldn't shouldn't "
+    "couldn't hasn't haven't hadn't without nor neither".split()
+)
+# Adverbs between a negator and the word it denies ("doesn't really help").
+_EN_SKIP = frozenset("really actually even always necessarily just quite ever also still be been have".split())
+_EN_SCOPE = 2  # content words denied after an English negator: "can't detect deadlocks"
+
+# Korean negates after the predicate: "보장하지 않는다", "필요 없다", "동기가 아니라"; "안"/"못" go before it.
+_KO_AFTER = re.compile(r"^(?:않|없|아니|아닌|아님|못하|못해|못합|못했)")
+_KO_BEFORE = frozenset(("안", "못"))
+_KO_STOP = frozenset("그리고 그래서 하지만 그런데 또한 이런 저런 그런 이것 그것 때문 경우 정도 사실 보통 이렇".split())
+
+
+@dataclass(frozen=True)
+class Word:
+    stem: str
+    negated: bool
+
+
+def words(text: str) -> list[Word]:
+    """Content words of `text` in order (English stemmed, Korean cut to two syllables), each marked
+    when a negation in its scope denies it."""
+    raw = _TOKEN.findall(text.lower())
+    out: list[Word] = []
+    scope = 0  # English: content words still to be denied by the last negator
+    deny_next = False  # Korean "안"/"못" before a predicate
+    for token in raw:
+        if not token[0].isalnum() and not ("가" <= token[0] <= "힣"):
+            scope, deny_next = 0, False  # punctuation ends a negation's scope
+            continue
+        if "가" <= token[0] <= "힣":
+            if token in _KO_BEFORE:
+                deny_next = True
+                continue
+            if _KO_AFTER.match(token):
+                if out:
+                    out[-1] = Word(out[-1].stem, True)
+                continue
+            stem = token[:2]
+            if len(token) >= 2 and stem not in _KO_STOP:
+                out.append(Word(stem, deny_next))
+            deny_next = False
+            continue
+        if token in _EN_NEGATORS or token.endswith("n't"):
+            scope = _EN_SCOPE
+            continue
+        if token in _EN_SKIP:
+            continue
+        prefixed = _EN_PREFIX.sub("", token)
+        stems = [prefixed.removesuffix("s")] if "-" in prefixed or "/" in prefixed else tokenize(prefixed)
+        if not stems:
+            continue
+        out.append(Word(stems[0], (scope > 0) != (prefixed != token)))
+        scope = max(0, scope - 1)
+    return out
+
+
+def polarity_conflict(fact: str, claim: str, topic: frozenset[str] = frozenset()) -> bool:
+    """Does `claim` deny a word that `fact` asserts (or assert one that `fact` denies)?
+
+    Words of `topic` (the question's) are left out: every answer mentions them, and a fact that
+    denies one ("… and quicksort is not") is about something else.
+    """
+    fact_words = [w for w in words(fact) if w.stem not in topic]
+    claim_words = [w for w in words(claim) if w.stem not in topic]
+    asserted = {w.stem for w in fact_words if not w.negated}
+    denied = {w.stem for w in fact_words if w.negated}
+    claim_denied = {w.stem for w in claim_words if w.negated}
+    claim_asserted = {w.stem for w in claim_words if not w.negated}
+    # Only a clean polarity difference counts: when both sides negate something, their scopes rarely
+    # line up well enough to compare.
+    if claim_denied and not denied:
+        return bool(claim_denied & asserted)
+    if denied and not claim_denied:
+        return bool(denied & claim_asserted)
+    return False
+
+
+def entities(question: str, facts: list[str]) -> list[str]:
+    """The terms a question compares: its content words that some reference sentence is about
+    (names as its first content word)."""
+    subjects = {ws[0].stem for fact in facts if (ws := words(fact))}
+    return list(dict.fromkeys(w.stem for w in words(question) if w.stem in subjects))
+
+
+# Where a new clause with its own subject may start: punctuation, English conjunctions, and Korean
+# connective endings ("…이고", "…하며", "…지만", "…는데", "반면").
+_EN_BREAK = frozenset("while whereas but and so because although though which unlike instead".split())
+_KO_BREAK = re.compile(r"(?:고|며|지만|는데|면서|반면|으면|니까|므로|서)$")
+
+
+def bindings(text: str, terms: list[str]) -> list[tuple[str, str]]:
+    """(term, word) pairs: each content word of a clause bound to the compared term the clause names;
+    a clause that names none continues the previous one's subject ("it", "they"). A denied word is
+    not said of the term ("non-blocking calls don't wait"), and a clause that is only terms is the
+    subject list of the next one ("a stack and a queue both hold items")."""
+    segments: list[list[str]] = [[]]
+    for token in _TOKEN.findall(text.lower()):
+        if (not token[0].isalnum() and not ("가" <= token[0] <= "힣")) or token in _EN_BREAK:
+            segments.append([])
+            continue
+        segments[-1].append(token)
+        if "가" <= token[0] <= "힣" and _KO_BREAK.search(token):
+            segments.append([])
+    pairs: list[tuple[str, str]] = []
+    subject = None
+    pending: set[str] = set()  # terms of a clause that names nothing else
+    for segment in segments:
+        stems = words(" ".join(segment))
+        named = pending | {w.stem for w in stems if w.stem in terms}
+        said = [w.stem for w in stems if w.stem not in terms and not w.negated]
+        if named and not said and not any(w.negated for w in stems):
+            pending = named
+            continue
+        pending = set()
+        if len(named) > 1:
+            subject = None  # "a stack and a queue both …": said of both, or too tangled to bind
+            continue
+        if named:
+            subject = named.pop()
+        if subject is not None:
+            pairs.extend((subject, s) for s in said)
+    return pairs
+
+
+def attribute_map(facts: list[str], terms: list[str]) -> dict[str, set[str]]:
+    """For each compared term, the words the reference says of it."""
+    out: dict[str, set[str]] = {t: set() for t in terms}
+    for fact in facts:
+        for term, word in bindings(fact, terms):
+            out[term].add(word)
+    return out
+
+
+def swapped_attributes(claim: str, terms: list[str], attributes: dict[str, set[str]]) -> tuple[int, int]:
+    """(words the claim gives to a term that the reference gives only to another term,
+    words it gives to the right term); words the reference says of several terms count for neither."""
+    wrong = right = 0
+    if len(terms) < 2:
+        return 0, 0
+    for term, word in set(bindings(claim, terms)):
+        owners = {t for t in terms if word in attributes[t]}
+        if len(owners) != 1:
+            continue
+        if term in owners:
+            right += 1
+        else:
+            wrong += 1
+    return wrong, right
