@@ -27,7 +27,7 @@ def test_signup_refresh_stays_logged_in_then_logout(tmp_path) -> None:
 
         page.reload()
         page.get_by_text("안녕하세요, browser_user 님").wait_for(timeout=30_000)
-        assert page.get_by_role("button", name="로그아웃").is_visible()
+        page.get_by_role("button", name="로그아웃").wait_for(timeout=30_000)  # the sidebar may draw a moment later
 
         page.get_by_role("button", name="로그아웃").click()
         page.get_by_role("tab", name="회원가입").wait_for(timeout=30_000)
