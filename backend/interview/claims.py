@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from backend.interview.contrast import compared_terms
 from backend.rag.lexical import tokenize
 
-# Words keep their hyphens and versions ("b-tree", "http/1.1") so compared terms stay distinct.
-_TOKEN = re.compile(r"[가-힣]+|[a-z0-9]+(?:'[a-z]+|(?:[-/][a-z0-9]+(?:\.[0-9]+)*)+)?|[.,;:!?()]", re.IGNORECASE)
+# Words keep their hyphens and versions ("b-tree", "http/1.1") so compared terms stay distinct;
+# comparison operators ("==", "!=") are tokens too, since a question may compare them.
+_TOKEN = re.compile(r"[가-힣]+|[a-z0-9]+(?:'[a-z]+|(?:[-/][a-z0-9]+(?:\.[0-9]+)*)+)?|[=!<>]=|[.,;:!?()]", re.IGNORECASE)
 # A prefix that negates the rest of the word: "uncompressed", "non-blocking", "비동기", "불변".
 _EN_PREFIX = re.compile(r"^(?:un|non-?)(?=[a-z]{4,})(?!ique|iform|iversal|icode|ix\b|ited|like)")
 
@@ -45,14 +47,22 @@ class Word:
     negated: bool
 
 
-def words(text: str) -> list[Word]:
+def words(text: str, keep: frozenset[str] = frozenset()) -> list[Word]:
     """Content words of `text` in order (English stemmed, Korean cut to two syllables), each marked
-    when a negation in its scope denies it."""
+    when a negation in its scope denies it. Tokens in `keep` (compared terms that are stop words or
+    operators, such as "is" and "==") are content words as written."""
     raw = _TOKEN.findall(text.lower())
     out: list[Word] = []
     scope = 0  # English: content words still to be denied by the last negator
     deny_next = False  # Korean "안"/"못" before a predicate
+    after_word = False  # the previous token is a content word: a kept stop word after one is a verb
     for token in raw:
+        if token in keep and not (after_word and token.isalpha()):
+            # "is compares identity" names the operator; "== is an equality check" uses the verb.
+            out.append(Word(token, scope > 0))
+            scope, after_word = max(0, scope - 1), True
+            continue
+        after_word = bool(tokenize(token)) or "가" <= token[0] <= "힣"
         if not token[0].isalnum() and not ("가" <= token[0] <= "힣"):
             scope, deny_next = 0, False  # punctuation ends a negation's scope
             continue
@@ -106,9 +116,11 @@ def polarity_conflict(fact: str, claim: str, topic: frozenset[str] = frozenset()
 
 def entities(question: str, facts: list[str]) -> list[str]:
     """The terms a question compares: its content words that some reference sentence is about
-    (names as its first content word)."""
-    subjects = {ws[0].stem for fact in facts if (ws := words(fact))}
-    return list(dict.fromkeys(w.stem for w in words(question) if w.stem in subjects))
+    (names as its first content word). A term the question sets against another ("is and ==") counts
+    even when it is a stop word or an operator."""
+    keep = frozenset(t.lower() for pair in compared_terms(question) for t in pair if not tokenize(t))
+    subjects = {ws[0].stem for fact in facts if (ws := words(fact, keep))}
+    return list(dict.fromkeys(w.stem for w in words(question, keep) if w.stem in subjects))
 
 
 # Where a new clause with its own subject may start: punctuation, English conjunctions, and Korean
@@ -122,9 +134,10 @@ def bindings(text: str, terms: list[str]) -> list[tuple[str, str]]:
     a clause that names none continues the previous one's subject ("it", "they"). A denied word is
     not said of the term ("non-blocking calls don't wait"), and a clause that is only terms is the
     subject list of the next one ("a stack and a queue both hold items")."""
+    keep = frozenset(terms)
     segments: list[list[str]] = [[]]
     for token in _TOKEN.findall(text.lower()):
-        if (not token[0].isalnum() and not ("가" <= token[0] <= "힣")) or token in _EN_BREAK:
+        if token not in keep and ((not token[0].isalnum() and not ("가" <= token[0] <= "힣")) or token in _EN_BREAK):
             segments.append([])
             continue
         segments[-1].append(token)
@@ -134,7 +147,7 @@ def bindings(text: str, terms: list[str]) -> list[tuple[str, str]]:
     subject = None
     pending: set[str] = set()  # terms of a clause that names nothing else
     for segment in segments:
-        stems = words(" ".join(segment))
+        stems = words(" ".join(segment), keep)
         named = pending | {w.stem for w in stems if w.stem in terms}
         said = [w.stem for w in stems if w.stem not in terms and not w.negated]
         if named and not said and not any(w.negated for w in stems):

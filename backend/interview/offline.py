@@ -6,7 +6,9 @@ answer's sentences) by multilingual embeddings plus lexical overlap; a clause re
 answer's sentence for a key point covers that point, however abstractly the point is worded. Each
 clause is checked for
 evidence that the reference contradicts it (claims.py): a property given to the wrong one of the
-compared terms, a Big-O class the reference never gives, a negation of what a key point asserts.
+compared terms, a claim closer to a key point with its terms swapped or a word reversed than to
+anything the reference says (contrast.py), a Big-O class the reference never gives, a negation of
+what a key point asserts.
 Behavioural answers are checked for the anti-patterns interview guides warn about (blame, perks
 first, a story told only as "we"). The share of claims that survive discounts every dimension, so a
 vague answer that says little but nothing false beats a fluent wrong one.
@@ -24,6 +26,7 @@ import numpy as np
 
 from backend.interview import claims as claim_check
 from backend.interview import cues
+from backend.interview.contrast import perturbations
 from backend.interview.keypoints import sentences as reference_sentences
 from backend.interview.rubric import DimensionScore, Grade, dimensions_for
 from backend.rag.bundle import sentence_vectors
@@ -44,6 +47,11 @@ _ALIGNED, _PARTIAL = 0.5, 0.35
 # class is specific; a negation bound to a key point's word is weaker evidence (answers also negate
 # to correct a misconception), so it counts half.
 _SWAP_WEIGHT, _ORDER_WEIGHT, _NEGATION_WEIGHT = 1.0, 1.0, 0.5
+# A claim is "reversed" when its E5 cosine to a perturbed reference sentence (contrast.py) beats its
+# cosine to every true reference sentence by this much. A swap moves a sentence's vector only a
+# little, so the margin is small; below ~0.01 the noise between near-paraphrases flags correct
+# claims too. A reversal is as specific as a swapped attribute.
+_REVERSAL_MARGIN, _REVERSAL_WEIGHT = 0.02, 1.0
 _NEGATION_ALIGNED = 0.2  # a key point this close to the claim is the one its negation is compared with
 # Truth (see grade_offline): one contradicted claim outweighs four supported ones; two claims' worth
 # of benefit of the doubt keeps a short answer that asserts nothing false near full truth.
@@ -89,7 +97,7 @@ def grade_offline(
     # A key point may be spread over the clauses of one sentence ("on a read it looks in the cache; if
     # it's a miss, it queries the database"), so sentences of several clauses are aligned as well.
     joined = [s for s in dict.fromkeys(c.sentence for c in claims) if sum(c.sentence == s for c in claims) > 1]
-    units = _alignment(list(facts), claims, joined, embeddings)
+    units, vectors = _alignment(list(facts), claims, joined, embeddings)
     align = units[:, : len(claims)]
     topic = set(tokenize(" ".join([question, *facts])))
     words = set(tokenize(answer))
@@ -116,7 +124,8 @@ def grade_offline(
         if ours >= _WE_PROBLEM and mine <= 1:
             story_errors = 1.0  # the whole story is told as "we": one error for the answer
     else:
-        errors = _errors(question, key_points, facts, claims, align, point_of[: len(claims)], restated)
+        reversed_ = _reversals(question, key_points, facts, claims, vectors, embeddings)
+        errors = _errors(question, key_points, facts, claims, align, point_of[: len(claims)], restated, reversed_)
     wrong_claims = [j for j, weight in enumerate(errors) if weight > 0]
     # A claim supports its main key point, and any other it covers outright: one sentence of a good
     # answer often covers two points ("on a miss, read the database and fill the cache").
@@ -195,6 +204,7 @@ def _errors(
     align: np.ndarray,
     point_of: np.ndarray,
     restated: list[bool],
+    reversed_: list[bool],
 ) -> list[float]:
     """Per claim, the weight of evidence that it says something the reference contradicts."""
     terms = claim_check.entities(question, facts)
@@ -212,6 +222,8 @@ def _errors(
         weight = 0.0
         if swapped > kept:
             weight = _SWAP_WEIGHT
+        elif reversed_[j]:
+            weight = _REVERSAL_WEIGHT
         elif orders and reference_orders and not orders & reference_orders:
             weight = _ORDER_WEIGHT  # a complexity the reference never gives for this topic
         elif align[point_of[j], j] >= _NEGATION_ALIGNED and claim_check.polarity_conflict(point, claim.text, topic):
@@ -355,18 +367,49 @@ def _known_words() -> frozenset[str]:
 
 def _alignment(
     facts: list[str], claims: list[_Claim], joined: list[str], embeddings: E5Embeddings | None
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """(facts × (claims + joined sentences)) in [0, 1]: calibrated embedding similarity blended with
-    lexical recall of the fact. A joined sentence's vector is the mean of its clauses' vectors, which
-    spares a second, longer pass through the model."""
+    lexical recall of the fact; and the claims' vectors (None without embeddings). A joined
+    sentence's vector is the mean of its clauses' vectors, which spares a second, longer pass
+    through the model."""
     lexical = _recall(facts, [c.text for c in claims] + joined)
     if embeddings is None:
-        return lexical
+        return lexical, None
     vectors = embeddings.embed_passages([c.text for c in claims])
+    units = vectors
     if joined:
         pooled = np.stack([vectors[[c.sentence == s for c in claims]].mean(axis=0) for s in joined])
-        vectors = np.vstack([vectors, pooled / np.linalg.norm(pooled, axis=1, keepdims=True)])
-    return _blend(_fact_vectors(embeddings, tuple(facts)) @ vectors.T, lexical)
+        units = np.vstack([vectors, pooled / np.linalg.norm(pooled, axis=1, keepdims=True)])
+    return _blend(_fact_vectors(embeddings, tuple(facts)) @ units.T, lexical), vectors
+
+
+def _reversals(
+    question: str,
+    key_points: list[str],
+    facts: tuple[str, ...],
+    claims: list[_Claim],
+    vectors: np.ndarray | None,
+    embeddings: E5Embeddings | None,
+) -> list[bool]:
+    """Per claim, whether it is closer to a perturbed key point (compared terms swapped, a word turned
+    into its opposite) than to any true reference sentence. Needs embeddings: a swap keeps the words.
+
+    Only key points are perturbed: perturbing the model answer's sentences as well finds no more
+    wrong answers on our evaluation set and doubles the sentences to embed."""
+    if vectors is None or embeddings is None:
+        return [False] * len(claims)
+    perturbed = _perturbed_vectors(embeddings, question, tuple(key_points))
+    if not len(perturbed):
+        return [False] * len(claims)
+    true = (vectors @ _fact_vectors(embeddings, facts).T).max(axis=1)
+    return list((vectors @ perturbed.T).max(axis=1) - true > _REVERSAL_MARGIN)
+
+
+@lru_cache(maxsize=256)
+def _perturbed_vectors(embeddings: E5Embeddings, question: str, key_points: tuple[str, ...]) -> np.ndarray:
+    """Vectors of the question's perturbed key points, embedded once per question."""
+    variants = perturbations(question, list(key_points))
+    return embeddings.embed_passages(variants) if variants else np.zeros((0, 0), dtype=np.float32)
 
 
 def _blend(dense: np.ndarray, lexical: np.ndarray) -> np.ndarray:

@@ -1,0 +1,117 @@
+"""Contrastive perturbations of the reference, for the offline grader.
+
+A confidently wrong answer restates the reference with the roles reversed ("is compares values, ==
+checks identity", "a major fault maps a page already in RAM"). Its words are the reference's, so
+lexical overlap and topical similarity both reward it. Reversing the roles in the reference itself
+gives sentences that say what such an answer says: each key point with the question's compared
+terms swapped, or with a word replaced by its opposite. A claim that is closer to one of these
+perturbed sentences than to every true reference sentence has most likely swapped something.
+"""
+
+from __future__ import annotations
+
+import re
+
+from backend.rag.lexical import tokenize
+
+# "the difference between X and Y", "X vs Y", "X or Y"; Korean "X와 Y의", "X과 Y", "X랑 Y".
+_EN_COMPARED = re.compile(
+    r"(?:\b(?:a|an|the)\s+)?([^\s,?]+)\s+(?:and|vs\.?|versus|or)\s+(?:(?:a|an|the)\s+)?([^\s,?]+)", re.IGNORECASE
+)
+_KO_COMPARED = re.compile(r"(\S+?)(?:와|과|이랑|랑)\s+(\S+?)(?:의|는|은|를|을|가|이|에서)?(?=[\s?,]|$)")
+# Korean terms sharing a head word: "수직 확장과 수평 확장" compares 수직 and 수평, not 확장.
+_KO_SHARED_HEAD = re.compile(r"(\S+)\s+(\S+?)(?:와|과|이랑|랑)\s+(\S+)\s+\2")
+_EDGE = "?,.;:()'\"`"
+
+# Opposites that flip a technical claim whatever the topic. Both directions are tried.
+_OPPOSITES = (
+    ("major", "minor"),
+    ("read", "write"),
+    ("reads", "writes"),
+    ("before", "after"),
+    ("first", "last"),
+    ("more", "less"),
+    ("increases", "decreases"),
+    ("faster", "slower"),
+    ("larger", "smaller"),
+    ("higher", "lower"),
+    ("client", "server"),
+    ("always", "never"),
+    ("stateless", "stateful"),
+    ("mutable", "immutable"),
+    ("synchronous", "asynchronous"),
+    ("encrypted", "encoded"),
+    ("public", "private"),
+    ("inside", "outside"),
+    ("메이저", "마이너"),
+    ("읽기", "쓰기"),
+    ("먼저", "나중"),
+    ("클라이언트", "서버"),
+    ("항상", "절대"),
+    ("동기", "비동기"),
+    ("암호화", "인코딩"),
+    ("공개", "비공개"),
+    ("늘어", "줄어"),
+    ("빠르", "느리"),
+)
+# Korean particles that change with the final consonant of the word before them.
+_PARTICLES = {"은": "는", "는": "은", "이": "가", "가": "이", "을": "를", "를": "을", "과": "와", "와": "과"}
+_MAX_VARIANTS = 24  # each is one more short sentence to embed, once per question
+
+
+def compared_terms(question: str) -> list[tuple[str, str]]:
+    """The pairs of terms a question sets against each other, as written ("is", "=="; "TCP", "UDP")."""
+    shared = [(a, b) for a, _, b in _KO_SHARED_HEAD.findall(question)]
+    found = shared or _KO_COMPARED.findall(question)
+    pairs = []
+    for a, b in _EN_COMPARED.findall(question) + found:
+        a, b = a.strip(_EDGE), b.strip(_EDGE)
+        # At least one side must carry meaning: "made of, and is" compares nothing.
+        if a and b and a.lower() != b.lower() and any(_meaningful(t) for t in (a, b)):
+            pairs.append((a, b))
+    return pairs
+
+
+def perturbations(question: str, facts: list[str]) -> list[str]:
+    """`facts` with the question's compared terms swapped or a word turned into its opposite: what an
+    answer that reverses the reference would say. At most _MAX_VARIANTS, the question's own terms
+    first."""
+    pairs = compared_terms(question) + list(_OPPOSITES)
+    out: list[str] = []
+    for fact in facts:
+        for a, b in pairs:
+            variant = _swap(fact, a, b)
+            if variant != fact and variant not in facts:
+                out.append(variant)
+    return list(dict.fromkeys(out))[:_MAX_VARIANTS]
+
+
+def _meaningful(term: str) -> bool:
+    """A content word, or a symbol such as "==" that tokenizing would drop."""
+    return bool(tokenize(term)) or not any(c.isalnum() for c in term)
+
+
+def _swap(text: str, a: str, b: str) -> str:
+    """`text` with every standalone `a` and `b` exchanged; a Korean particle right after one follows
+    the new word ("스택은" → "큐는")."""
+    edge_before, edge_after = r"(?<![\w=<>!])", r"(?![=<>]|[a-z])"
+    pattern = re.compile(
+        rf"{edge_before}({re.escape(a)}|{re.escape(b)}){edge_after}([은는이가을를과와](?=\s))?", re.IGNORECASE
+    )
+
+    def exchange(match: re.Match[str]) -> str:
+        word = b if match.group(1).lower() == a.lower() else a
+        if match.group(1)[0].isupper():
+            word = word[0].upper() + word[1:]
+        return word + _particle(word, match.group(2)) if match.group(2) else word
+
+    return pattern.sub(exchange, text)
+
+
+def _particle(word: str, particle: str) -> str:
+    """The form of a Korean particle that follows `word` (은/는, 이/가, 을/를, 과/와)."""
+    last = word[-1]
+    if not "가" <= last <= "힣":
+        return particle  # after a Latin word either form is read; keep the reference's
+    closed = (ord(last) - ord("가")) % 28 != 0  # the syllable ends in a consonant
+    return particle if closed == (particle in "은이을과") else _PARTICLES[particle]
