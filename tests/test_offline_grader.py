@@ -113,3 +113,25 @@ def test_grading_command_json_contract() -> None:
     assert derived["question_id"] is None and derived["key_points"]
     assert derived["sources"][0]["source"] == "reference"
     assert "error" in invalid and "language" in invalid["error"]
+
+
+@pytest.mark.parametrize(
+    ("language", "answer"),
+    [
+        ("ko", "스레드는 같은 프로세스의 힙과 전역 변수를 공유하고 스택과 레지스터는 각자 가집니다. "
+               "그래서 생성과 전환이 프로세스보다 가볍습니다."),  # the subject of the second sentence is left out
+        ("en", "Threads in the same process share the heap and globals, but each has its own stack and registers. "
+               "So creating and switching them is cheaper than with processes."),
+    ],
+)
+def test_a_short_correct_answer_is_credited_and_not_doubted(language: str, answer: str) -> None:
+    result = grade("os-001", answer, language, offline_embeddings())
+    assert result.total >= 50 and len(result.covered_points) >= 3
+    assert result.coaching == ""  # no "double-check this claim" on a correct comparison
+
+
+def test_a_swapped_comparison_is_doubted() -> None:
+    answer = ("Each thread has its own private address space. Processes all share one address space, "
+              "so you need locks between processes but never between threads.")
+    result = grade("os-001", answer, "en", offline_embeddings())
+    assert result.coaching and result.total < 30

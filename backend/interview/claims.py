@@ -147,7 +147,7 @@ def bindings(text: str, terms: list[str]) -> list[tuple[str, str]]:
     subject = None
     pending: set[str] = set()  # terms of a clause that names nothing else
     for segment in segments:
-        stems = words(" ".join(segment), keep)
+        stems = words(" ".join(_without_comparison(segment)), keep)
         named = pending | {w.stem for w in stems if w.stem in terms}
         said = [w.stem for w in stems if w.stem not in terms and not w.negated]
         if named and not said and not any(w.negated for w in stems):
@@ -162,6 +162,23 @@ def bindings(text: str, terms: list[str]) -> list[tuple[str, str]]:
         if subject is not None:
             pairs.extend((subject, s) for s in said)
     return pairs
+
+
+def _without_comparison(tokens: list[str]) -> list[str]:
+    """The clause without the other side of a comparison ("… than processes", "프로세스보다 …"): what a
+    clause compares its subject with is not its subject (Korean often leaves the subject out)."""
+    out: list[str] = []
+    skipping = False
+    for token in tokens:
+        if token in ("than", "unlike"):
+            skipping = True
+        elif skipping:
+            skipping = not tokenize(token)  # skip up to the compared word, past "the", "a" …
+        elif "가" <= token[0] <= "힣" and token.endswith("보다") and len(token) > 2:
+            continue
+        else:
+            out.append(token)
+    return out
 
 
 def attribute_map(facts: list[str], terms: list[str]) -> dict[str, set[str]]:
