@@ -189,12 +189,19 @@ def account_for_token(ctx: AppContext, token: str | None) -> Account | None:
     """The account a cookie token belongs to, or None if it is malformed, unknown, expired or revoked."""
     if not token or not _TOKEN.fullmatch(token):
         return None
-    with ctx.tx() as db:
-        row = db.get(AuthToken, token_hash(token))
-        if row is None or row.revoked_at is not None or _aware(row.expires_at) <= utcnow():
-            return None
-        user = db.get(User, row.user_id)
-        return _account(user) if user else None
+    # Runs on every page run: one statement, no transaction.
+    with ctx.read() as db:
+        found = db.execute(
+            select(User, AuthToken.expires_at, AuthToken.revoked_at)
+            .join(AuthToken, AuthToken.user_id == User.id)
+            .where(AuthToken.token_hash == token_hash(token))
+        ).one_or_none()
+    if found is None:
+        return None
+    user, expires_at, revoked_at = found
+    if revoked_at is not None or _aware(expires_at) <= utcnow():
+        return None
+    return _account(user)
 
 
 def revoke_token(ctx: AppContext, token: str | None) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, and_, delete, func, select, update
+from sqlalchemy.orm import Session, load_only
 
 from backend.db.models import Answer, FeedbackVote, InterviewSession, LlmCall, Message, utcnow
 from backend.errors import NotFound
@@ -88,6 +88,13 @@ def list_messages(db: Session, *, user_id: int, session_id: int) -> list[Message
     return list(db.scalars(select(Message).where(Message.session_id == session_id).order_by(Message.id)))
 
 
+def list_message_rows(db: Session, *, user_id: int, session_id: int) -> list[Row[Any]]:
+    """The session's messages in order as plain rows (id, role, content, meta), for display."""
+    get_session(db, user_id=user_id, session_id=session_id)
+    query = select(Message.id, Message.role, Message.content, Message.meta).where(Message.session_id == session_id)
+    return list(db.execute(query.order_by(Message.id)))
+
+
 def save_answer(
     db: Session,
     *,
@@ -129,18 +136,56 @@ def get_answer(db: Session, *, user_id: int, answer_id: int) -> Answer:
     return row
 
 
-def record_grade(db: Session, *, user_id: int, answer_id: int, **values: Any) -> Answer:
+def record_grade(db: Session, *, user_id: int, answer_id: int, **values: Any) -> None:
     """Store the grade of an answer (scores, total, missed_points, model_answer, sources, feedback, status)."""
-    row = get_answer(db, user_id=user_id, answer_id=answer_id)
-    for key, value in values.items():
-        setattr(row, key, value)
-    return row
+    # One UPDATE with the owner in its WHERE clause, instead of loading the row first.
+    owned = select(InterviewSession.id).where(InterviewSession.user_id == user_id)
+    result = db.execute(
+        update(Answer).where(Answer.id == answer_id, Answer.session_id.in_(owned)).values(**values),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    if result.rowcount != 1:
+        raise NotFound("answer")
 
 
 def list_answers(db: Session, *, user_id: int, session_id: int) -> list[Answer]:
     """The session's answers in order."""
     get_session(db, user_id=user_id, session_id=session_id)
     return list(db.scalars(select(Answer).where(Answer.session_id == session_id).order_by(Answer.id)))
+
+
+def list_answer_results(db: Session, *, user_id: int, session_id: int) -> list[Answer]:
+    """The session's answers in order with what a summary needs (question, attempt, total, sources) loaded."""
+    get_session(db, user_id=user_id, session_id=session_id)
+    columns = load_only(Answer.question_id, Answer.question_text, Answer.attempt_no, Answer.total, Answer.sources)
+    return list(db.scalars(select(Answer).where(Answer.session_id == session_id).options(columns).order_by(Answer.id)))
+
+
+def list_answers_with_votes(db: Session, *, user_id: int, session_id: int) -> list[Row[Any]]:
+    """The session's answers in order as rows (id, question_id, question_text, answer_text, attempt_no, status,
+    feedback, helpful), helpful being the user's vote on the feedback or None.
+
+    What the chat page shows on every run, in one statement of plain rows (no ORM objects to build).
+    """
+    get_session(db, user_id=user_id, session_id=session_id)
+    vote = and_(FeedbackVote.answer_id == Answer.id, FeedbackVote.user_id == user_id)
+    return list(
+        db.execute(
+            select(
+                Answer.id,
+                Answer.question_id,
+                Answer.question_text,
+                Answer.answer_text,
+                Answer.attempt_no,
+                Answer.status,
+                Answer.feedback,
+                FeedbackVote.helpful,
+            )
+            .outerjoin(FeedbackVote, vote)
+            .where(Answer.session_id == session_id)
+            .order_by(Answer.id)
+        )
+    )
 
 
 def recent_user_scores(db: Session, *, user_id: int, limit: int = 500) -> list[tuple[str, float]]:

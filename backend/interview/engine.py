@@ -283,18 +283,18 @@ def start_interview(ctx: AppContext, *, user_id: int, setup: InterviewSetup, mod
 
 def active_session_id(ctx: AppContext, *, user_id: int) -> int | None:
     """The user's most recent unfinished interview, for resuming after a refresh."""
-    with ctx.tx() as db:
+    with ctx.read() as db:
         rows = repo.list_sessions(db, user_id=user_id, limit=1, status="active")
     return rows[0].id if rows else None
 
 
 def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> InterviewView:
     """The whole interview as the chat page shows it."""
-    with ctx.tx() as db:
+    # Runs three times per turn (every page run): three statements, no transaction.
+    with ctx.read() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
-        messages = repo.list_messages(db, user_id=user_id, session_id=session_id)
-        answers = repo.list_answers(db, user_id=user_id, session_id=session_id)
-        votes = repo.get_votes(db, user_id=user_id, session_id=session_id)
+        messages = repo.list_message_rows(db, user_id=user_id, session_id=session_id)
+        answers = repo.list_answers_with_votes(db, user_id=user_id, session_id=session_id)
     data = _state(row.settings)
     return InterviewView(
         session_id=row.id,
@@ -318,7 +318,7 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
             )
             for a in answers
         },
-        votes=votes,
+        votes={a.id: a.helpful for a in answers if a.helpful is not None},
         last_error=data.get("last_error"),
     )
 
@@ -396,12 +396,21 @@ def grade_pending(
     on_token: Callable[[str], None] | None = None,
 ) -> Grade:
     """Grade the saved answer. On a provider failure the answer stays saved and the state stays 'grading'."""
+    limited: AppError | None = None
     with ctx.tx() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         data = _state(row.settings)
         _require(data, State.GRADING)
         answer = repo.get_answer(db, user_id=user_id, answer_id=data["pending_answer_id"])
         answer_text, answer_id = answer.answer_text, answer.id
+        if llms.online:  # counted in this transaction rather than one of its own
+            try:
+                check_rate_limit(db, user_id=user_id, settings=ctx.settings)
+            except AppError as exc:  # raised before anything is written
+                limited = exc
+    if limited is not None:
+        _record_error(ctx, user_id=user_id, session_id=session_id, error=limited)
+        raise limited
     setup = InterviewSetup(**data["setup"])
     current = data["current"]
     language, track = setup.language, setup.track
@@ -425,8 +434,6 @@ def grade_pending(
 
     try:
         if llms.online:
-            with ctx.tx() as db:
-                check_rate_limit(db, user_id=user_id, settings=ctx.settings)
             grade = llm_grader.grade_with_llm(
                 llms.grader,
                 question=current["text"],
@@ -518,18 +525,22 @@ def _advance(db, *, user_id: int, session_id: int, data: dict[str, Any], intro: 
 def next_question(ctx: AppContext, *, user_id: int, session_id: int) -> State:
     """After feedback: the next planned question, or the summary when none is left."""
     with ctx.tx() as db:
-        data = _state(repo.get_session(db, user_id=user_id, session_id=session_id).settings)
+        # Held in a variable: the session's identity map keeps rows only while they are referenced,
+        # and every repo call below checks the owner on this row.
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)
+        data = _state(row.settings)
         _require(data, State.FEEDBACK)
         if _advance(db, user_id=user_id, session_id=session_id, data=data):
             return State.QUESTION
-    end_interview(ctx, user_id=user_id, session_id=session_id)
+        _end(db, user_id=user_id, session_id=session_id)
     return State.ENDED
 
 
 def skip_question(ctx: AppContext, *, user_id: int, session_id: int) -> State:
     """Skip the unanswered current question."""
     with ctx.tx() as db:
-        data = _state(repo.get_session(db, user_id=user_id, session_id=session_id).settings)
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)  # kept in the identity map
+        data = _state(row.settings)
         _require(data, State.QUESTION)
         repo.add_message(
             db,
@@ -541,14 +552,15 @@ def skip_question(ctx: AppContext, *, user_id: int, session_id: int) -> State:
         )
         if _advance(db, user_id=user_id, session_id=session_id, data=data):
             return State.QUESTION
-    end_interview(ctx, user_id=user_id, session_id=session_id)
+        _end(db, user_id=user_id, session_id=session_id)
     return State.ENDED
 
 
 def retry_question(ctx: AppContext, *, user_id: int, session_id: int) -> None:
     """Ask the same question again as a new attempt (both attempts are kept)."""
     with ctx.tx() as db:
-        data = _state(repo.get_session(db, user_id=user_id, session_id=session_id).settings)
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)  # kept in the identity map
+        data = _state(row.settings)
         _require(data, State.FEEDBACK)
         current = dict(data["current"])
         current.update(attempt=current["attempt"] + 1, turn=uuid.uuid4().hex)
@@ -613,9 +625,13 @@ def follow_up(ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id:
 
 def summarize(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
     """Overall score (best attempt per question), strongest and weakest topics, what to study next."""
+    with ctx.read() as db:
+        return _summary(repo.list_answer_results(db, user_id=user_id, session_id=session_id))
+
+
+def _summary(rows: list[Any]) -> Summary:
     bank = load_bank()
-    with ctx.tx() as db:
-        answers = [a for a in repo.list_answers(db, user_id=user_id, session_id=session_id) if a.total is not None]
+    answers = [a for a in rows if a.total is not None]
     best: dict[str, Any] = {}
     first: dict[str, float] = {}
     for answer in answers:
@@ -657,21 +673,26 @@ def summarize(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
 
 def end_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
     """Finish the session (any state) and store its overall score."""
-    summary = summarize(ctx, user_id=user_id, session_id=session_id)
     with ctx.tx() as db:
-        row = repo.get_session(db, user_id=user_id, session_id=session_id)
-        data = _state(row.settings)
-        if State(data["state"]) != State.ENDED:
-            data.update(state=State.ENDED.value, pending_answer_id=None)
-            repo.update_session(
-                db,
-                user_id=user_id,
-                session_id=session_id,
-                settings=data,
-                status="ended",
-                ended_at=utcnow(),
-                overall_score=summary.overall,
-            )
+        return _end(db, user_id=user_id, session_id=session_id)
+
+
+def _end(db, *, user_id: int, session_id: int) -> Summary:  # noqa: ANN001
+    """End the session inside the caller's transaction; returns its summary."""
+    row = repo.get_session(db, user_id=user_id, session_id=session_id)
+    summary = _summary(repo.list_answer_results(db, user_id=user_id, session_id=session_id))
+    data = _state(row.settings)
+    if State(data["state"]) != State.ENDED:
+        data.update(state=State.ENDED.value, pending_answer_id=None)
+        repo.update_session(
+            db,
+            user_id=user_id,
+            session_id=session_id,
+            settings=data,
+            status="ended",
+            ended_at=utcnow(),
+            overall_score=summary.overall,
+        )
     return summary
 
 
