@@ -18,7 +18,7 @@ import numpy as np
 import yaml
 
 from backend.interview.bank import load_bank
-from backend.interview.offline import grade_offline
+from backend.interview.offline import grade_bank_answer
 from backend.rag.embeddings import offline_embeddings
 
 DATA = Path(__file__).parent / "data" / "grading"
@@ -45,19 +45,10 @@ def main() -> None:
         question = bank[item["question_id"]]
         for language in ("en", "ko"):
             answers = item[language]
-            points = question.points(language)
             scores, baseline = {}, {}
             for kind, answer in answers.items():
                 start = time.perf_counter()
-                grade = grade_offline(
-                    question=question.text[language],
-                    key_points=points,
-                    answer=answer,
-                    language=language,
-                    track=question.track,
-                    embeddings=embeddings,
-                    model_answer=question.model_answer[language],
-                )
+                grade = grade_bank_answer(question, answer, language, embeddings)
                 latencies.append((time.perf_counter() - start) * 1000)
                 scores[kind] = grade.total
                 reference = embeddings.embed_passages([question.model_answer[language]])[0]
@@ -67,15 +58,7 @@ def main() -> None:
                     hits[key].append(scores[high] > scores[low])
                     base_hits[key].append(baseline[high] > baseline[low])
             other = items[(n + len(items) // 2) % len(items)]  # a question from another track
-            stray = grade_offline(
-                question=question.text[language],
-                key_points=points,
-                answer=other[language]["strong"],
-                language=language,
-                track=question.track,
-                embeddings=embeddings,
-                model_answer=question.model_answer[language],
-            )
+            stray = grade_bank_answer(question, other[language]["strong"], language, embeddings)
             off_topic.append(stray.insufficient or stray.total <= 15)
     print(f"{'slice':<16}{'pairs':>6}{'offline':>9}{'baseline':>10}")
     for key in sorted(hits, key=lambda k: (k != "all", k)):

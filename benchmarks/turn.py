@@ -49,7 +49,7 @@ from backend.db.models import Answer, InterviewSession, LlmCall, Message, utcnow
 from backend.interview import engine
 from backend.interview.bank import TRACKS, load_bank, questions_for
 from backend.interview.engine import InterviewSetup, Llms, State
-from backend.interview.offline import grade_offline
+from backend.interview.offline import grade_bank_answer
 from backend.interview.rubric import dimensions_for
 from backend.rag import bundle
 from backend.rag.embeddings import E5Embeddings, offline_embeddings
@@ -397,15 +397,7 @@ def measure_grading() -> dict:
             naive.append((time.perf_counter() - started) * 1000)
             for timings in (cold, warm):
                 started = time.perf_counter()
-                grade_offline(
-                    question=question.text[language],
-                    key_points=question.points(language),
-                    answer=answer,
-                    language=language,
-                    track=question.track,
-                    embeddings=model,
-                    model_answer=question.model_answer[language],
-                )
+                grade_bank_answer(question, answer, language, model)
                 timings.append((time.perf_counter() - started) * 1000)
 
     def percentiles(values: list[float]) -> dict[str, float]:

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from backend.interview.bank import load_bank
-from backend.interview.offline import grade_offline
+from backend.interview.offline import grade_bank_answer
 from backend.rag.embeddings import offline_embeddings
 from benchmarks.grading import load_items
 from tests.conftest import ROOT
@@ -21,16 +21,7 @@ NON_ANSWERS = ["", "fine", "Fine.", "I don't know", "모르겠습니다", "잘 �
 
 
 def grade(question_id: str, answer: str, language: str = "en", embeddings=None):
-    question = load_bank()[question_id]
-    return grade_offline(
-        question=question.text[language],
-        key_points=question.points(language),
-        answer=answer,
-        language=language,
-        track=question.track,
-        embeddings=embeddings,
-        model_answer=question.model_answer[language],
-    )
+    return grade_bank_answer(load_bank()[question_id], answer, language, embeddings)
 
 
 @pytest.mark.parametrize("embeddings", EMBEDDINGS)

@@ -26,6 +26,7 @@ import numpy as np
 
 from backend.interview import claims as claim_check
 from backend.interview import cues
+from backend.interview.bank import Question
 from backend.interview.contrast import perturbations
 from backend.interview.keypoints import sentences as reference_sentences
 from backend.interview.rubric import DimensionScore, Grade, dimensions_for
@@ -478,3 +479,16 @@ def _insufficient(dims: tuple[str, ...], key_points: list[str], language: str) -
 
 def _clamp(value: float) -> int:
     return int(min(5, max(1, round(value))))
+
+
+def grade_bank_answer(question: Question, answer: str, language: str, embeddings: E5Embeddings | None) -> Grade:
+    """Grade `answer` to a bank question against its own key points and model answer."""
+    return grade_offline(
+        question=question.text[language],
+        key_points=question.points(language),
+        answer=answer,
+        language=language,
+        track=question.track,
+        embeddings=embeddings,
+        model_answer=question.model_answer[language],
+    )
