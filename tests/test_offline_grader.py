@@ -126,3 +126,10 @@ def test_a_swapped_comparison_is_doubted() -> None:
               "so you need locks between processes but never between threads.")
     result = grade("os-001", answer, "en", offline_embeddings())
     assert result.coaching and result.total < 30
+
+
+def test_an_approximate_complexity_is_not_doubted() -> None:
+    answer = ("유니온 파인드는 부모 배열로 집합을 트리로 관리합니다. "
+              "랭크 기준 합치기와 경로 압축을 같이 쓰면 연산이 거의 상수 시간입니다.")
+    result = grade("algorithms-025", answer, "ko", offline_embeddings())  # O(α(n)): "almost constant" is right
+    assert result.coaching == "" and result.total > 0

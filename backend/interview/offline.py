@@ -48,6 +48,11 @@ _ALIGNED, _PARTIAL = 0.5, 0.35
 # class is specific; a negation bound to a key point's word is weaker evidence (answers also negate
 # to correct a misconception), so it counts half.
 _SWAP_WEIGHT, _ORDER_WEIGHT, _NEGATION_WEIGHT = 1.0, 1.0, 0.5
+# "Almost constant time" for O(α(n)) is an approximation, not a different complexity class.
+_APPROXIMATE = re.compile(
+    r"\b(?:almost|nearly|practically|effectively|essentially|close to|roughly)\b|거의|사실상|실질적으로|실제로는|대략",
+    re.IGNORECASE,
+)
 # A claim is "reversed" when its E5 cosine to a perturbed reference sentence (contrast.py) beats its
 # cosine to every true reference sentence by this much. A swap moves a sentence's vector only a
 # little, so the margin is small; below ~0.01 the noise between near-paraphrases flags correct
@@ -225,7 +230,7 @@ def _errors(
             weight = _SWAP_WEIGHT
         elif reversed_[j]:
             weight = _REVERSAL_WEIGHT
-        elif orders and reference_orders and not orders & reference_orders:
+        elif orders and reference_orders and not orders & reference_orders and not _APPROXIMATE.search(claim.text):
             weight = _ORDER_WEIGHT  # a complexity the reference never gives for this topic
         elif align[point_of[j], j] >= _NEGATION_ALIGNED and claim_check.polarity_conflict(point, claim.text, topic):
             weight = _NEGATION_WEIGHT
