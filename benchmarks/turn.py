@@ -162,7 +162,7 @@ def template_session(ctx: AppContext, kb: KnowledgeBase) -> dict:
     with ctx.tx() as db:
         session = repo.get_session(db, user_id=user.id, session_id=session_id)
         answers = repo.list_answers(db, user_id=user.id, session_id=session_id)
-        messages = repo.list_messages(db, user_id=user.id, session_id=session_id)
+        messages = repo.list_message_rows(db, user_id=user.id, session_id=session_id)
         return {
             "settings": session.settings,
             "answer": {

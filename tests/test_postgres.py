@@ -85,13 +85,14 @@ def test_user_cannot_read_or_change_another_users_rows(pg_ctx) -> None:
         session_id, answer_id = _fill(db, alice.id)
     attempts = [
         lambda db: repo.get_session(db, user_id=bob.id, session_id=session_id),
-        lambda db: repo.list_messages(db, user_id=bob.id, session_id=session_id),
+        lambda db: repo.list_message_rows(db, user_id=bob.id, session_id=session_id),
         lambda db: repo.list_answers(db, user_id=bob.id, session_id=session_id),
+        lambda db: repo.list_answer_results(db, user_id=bob.id, session_id=session_id),
         lambda db: repo.get_answer(db, user_id=bob.id, answer_id=answer_id),
         lambda db: repo.add_message(db, user_id=bob.id, session_id=session_id, role="user", content="x"),
         lambda db: repo.record_grade(db, user_id=bob.id, answer_id=answer_id, total=100.0),
         lambda db: repo.set_vote(db, user_id=bob.id, answer_id=answer_id, helpful=False),
-        lambda db: repo.get_votes(db, user_id=bob.id, session_id=session_id),
+        lambda db: repo.list_answers_with_votes(db, user_id=bob.id, session_id=session_id),
         lambda db: repo.update_session(db, user_id=bob.id, session_id=session_id, status="ended"),
         lambda db: repo.delete_session(db, user_id=bob.id, session_id=session_id),
     ]
@@ -101,7 +102,7 @@ def test_user_cannot_read_or_change_another_users_rows(pg_ctx) -> None:
     with pg_ctx.tx() as db:
         assert repo.list_sessions(db, user_id=bob.id) == []
         assert repo.recent_user_scores(db, user_id=bob.id) == []
-        assert len(repo.list_messages(db, user_id=alice.id, session_id=session_id)) == 1
+        assert len(repo.list_message_rows(db, user_id=alice.id, session_id=session_id)) == 1
         assert repo.get_answer(db, user_id=alice.id, answer_id=answer_id).total is None
 
 

@@ -41,7 +41,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    engine = create_engine(
+    return create_engine(
         url,
         pool_size=5,
         max_overflow=5,
@@ -51,19 +51,11 @@ def make_engine(url: str) -> Engine:
         json_serializer=_json_dumps,
         connect_args={"connect_timeout": 10, "application_name": "interview-coach"},
     )
-    return engine
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A sessionmaker bound to `engine` (objects stay readable after commit)."""
     return sessionmaker(engine, expire_on_commit=False)
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    with factory() as db, db.begin():
-        yield db
 
 
 @contextmanager

@@ -82,12 +82,6 @@ def add_message(
     return row
 
 
-def list_messages(db: Session, *, user_id: int, session_id: int) -> list[Message]:
-    """The session's messages in order."""
-    get_session(db, user_id=user_id, session_id=session_id)
-    return list(db.scalars(select(Message).where(Message.session_id == session_id).order_by(Message.id)))
-
-
 def list_message_rows(db: Session, *, user_id: int, session_id: int) -> list[Row[Any]]:
     """The session's messages in order as plain rows (id, role, content, meta), for display."""
     get_session(db, user_id=user_id, session_id=session_id)
@@ -216,17 +210,6 @@ def set_vote(db: Session, *, user_id: int, answer_id: int, helpful: bool, commen
         row.helpful, row.comment = helpful, comment[:2000]
     db.flush()
     return row
-
-
-def get_votes(db: Session, *, user_id: int, session_id: int) -> dict[int, bool]:
-    """The user's votes on a session's answers: answer id -> helpful."""
-    get_session(db, user_id=user_id, session_id=session_id)
-    rows = db.execute(
-        select(FeedbackVote.answer_id, FeedbackVote.helpful)
-        .join(Answer, Answer.id == FeedbackVote.answer_id)
-        .where(FeedbackVote.user_id == user_id, Answer.session_id == session_id)
-    )
-    return {answer_id: helpful for answer_id, helpful in rows}
 
 
 def count_llm_calls(db: Session, *, user_id: int, seconds: int) -> int:
