@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,10 +27,10 @@ import numpy as np
 
 from backend.interview import claims as claim_check
 from backend.interview import cues
-from backend.interview.bank import Question
+from backend.interview.bank import Question, load_bank
 from backend.interview.contrast import perturbations
 from backend.interview.keypoints import sentences as reference_sentences
-from backend.interview.rubric import DimensionScore, Grade, dimensions_for
+from backend.interview.rubric import BEHAVIORAL, DimensionScore, Grade, dimensions_for, total_from
 from backend.rag.bundle import sentence_vectors
 from backend.rag.embeddings import OFFLINE_MODEL_NAME, E5Embeddings
 from backend.rag.lexical import tokenize
@@ -96,10 +97,9 @@ def grade_offline(
     """Grade `answer` against `key_points`; `embeddings=None` grades on lexical evidence alone."""
     dims = dimensions_for(track)
     claims = _claims(answer)
-    facts = list(key_points) + [s for s in reference_sentences(model_answer) if s not in key_points]
+    facts = (*key_points, *(s for s in reference_sentences(model_answer) if s not in key_points))
     if not claims or not key_points or _not_an_answer(answer, claims):
         return _insufficient(dims, key_points, language)
-    facts = tuple(facts)
     # A key point may be spread over the clauses of one sentence ("on a read it looks in the cache; if
     # it's a miss, it queries the database"), so sentences of several clauses are aligned as well.
     joined = [s for s in dict.fromkeys(c.sentence for c in claims) if sum(c.sentence == s for c in claims) > 1]
@@ -157,7 +157,7 @@ def grade_offline(
     sentences = list(dict.fromkeys(c.sentence for c in claims))
     correctness = 1 + 4 * precision * min(1.0, 0.3 + coverage)
     values: dict[str, tuple[float, str]] = {}
-    if dims == ("situation", "task", "action", "result"):
+    if dims == BEHAVIORAL:
         # Behavioural key points describe the shape of a good story rather than facts, so alignment
         # is weak evidence; relation support still tells a specific story from a generic one.
         quality = (0.5 + 0.5 * coverage) * (0.5 + 0.5 * precision)
@@ -188,7 +188,7 @@ def grade_offline(
     checks = [_CHECK[language].format(claim=claims[j].text, fact=facts[fact_of[j]]) for j in flagged]
     return Grade(
         # The total keeps the unrounded dimension values, so close answers are still told apart.
-        total=round(sum(v - 1 for v, _ in values.values()) / (4 * len(values)) * 100),
+        total=total_from({d: v for d, (v, _) in values.items()}),
         scores={d: DimensionScore(_clamp(v), e) for d, (v, e) in values.items()},
         strengths=[key_points[i].rstrip(". ") + "." for i in covered[:3]],
         covered_points=[key_points[i] for i in covered],
@@ -248,19 +248,13 @@ def _restatements(facts: list[str], claims: list[_Claim]) -> list[bool]:
     return out
 
 
-def _relation_support(facts: list[str], claims: list[str], window: int = 5) -> float:
+def _relation_support(facts: tuple[str, ...], claims: list[str], window: int = 5) -> float:
     """How far the answer's word pairings (term near term) also occur in the reference, in [0, 1].
 
     A confidently wrong answer reuses the reference's words but pairs them differently ("thread" with
     "own address space"); a correct paraphrase keeps the pairings. Few pairings shrink toward neutral.
     """
-    reference: set[frozenset[str]] = set()
-    vocabulary: set[str] = set()
-    for fact in facts:
-        for clause in _claims(fact):
-            pairs, words = _pairs(clause.text, window)
-            reference |= pairs
-            vocabulary |= words
+    reference, vocabulary = _reference_pairs(facts, window)
     found = checked = 0
     for claim in claims:
         pairs, _ = _pairs(claim, window)
@@ -269,6 +263,19 @@ def _relation_support(facts: list[str], claims: list[str], window: int = 5) -> f
         found += sum(1 for p in known if p in reference)
     ratio = (found + 2.5) / (checked + 5)
     return float(np.clip((ratio - 0.38) / 0.17, 0, 1))
+
+
+@lru_cache(maxsize=256)
+def _reference_pairs(facts: tuple[str, ...], window: int) -> tuple[frozenset[frozenset[str]], frozenset[str]]:
+    """The word pairings and words of a question's reference sentences, built once per question."""
+    reference: set[frozenset[str]] = set()
+    vocabulary: set[str] = set()
+    for fact in facts:
+        for clause in _claims(fact):
+            pairs, words = _pairs(clause.text, window)
+            reference |= pairs
+            vocabulary |= words
+    return frozenset(reference), frozenset(vocabulary)
 
 
 def _pairs(text: str, window: int) -> tuple[set[frozenset[str]], set[str]]:
@@ -343,18 +350,12 @@ def _relevance(question: str, topic: set[str], words: set[str]) -> tuple[float, 
 def _bank_vocabulary() -> tuple[list[tuple[str, frozenset[str]]], dict[str, int]]:
     """Per bank question and language: (its question text, the words of its reference), plus each
     word's document frequency."""
-    from backend.interview.bank import load_bank
-
     documents = []
     for q in load_bank().values():
         for language, text in q.text.items():
             reference = " ".join([text, *q.points(language), q.model_answer.get(language, "")])
             documents.append((" ".join(text.split()).casefold(), frozenset(tokenize(reference))))
-    frequency: dict[str, int] = {}
-    for _, vocabulary in documents:
-        for w in vocabulary:
-            frequency[w] = frequency.get(w, 0) + 1
-    return documents, frequency
+    return documents, dict(Counter(w for _, vocabulary in documents for w in vocabulary))
 
 
 def _looks_like_a_word(word: str) -> bool:
@@ -365,8 +366,6 @@ def _looks_like_a_word(word: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _known_words() -> frozenset[str]:
-    from backend.interview.bank import load_bank
-
     text = " ".join(" ".join([*q.text.values(), *q.model_answer.values()]) for q in load_bank().values())
     return frozenset(w.lower() for w in _WORD.findall(text))
 

@@ -169,7 +169,7 @@ def dimensions_for(track: str) -> tuple[str, ...]:
     return BEHAVIORAL if track == "behavioral" else TECHNICAL
 
 
-def total_from(scores: dict[str, int]) -> int:
+def total_from(scores: dict[str, float]) -> int:
     """0–100 from 1–5 scores: the mean rescaled so all 1s is 0 and all 5s is 100."""
     if not scores:
         return 0
