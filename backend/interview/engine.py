@@ -397,7 +397,7 @@ def grade_pending(
 ) -> Grade:
     """Grade the saved answer. On a provider failure the answer stays saved and the state stays 'grading'."""
     limited: AppError | None = None
-    with ctx.tx() as db:
+    with ctx.tx() if llms.online else ctx.read() as db:  # only an LLM call is counted, which writes
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         data = _state(row.settings)
         _require(data, State.GRADING)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -331,31 +331,32 @@ def _relevance(question: str, topic: set[str], words: set[str]) -> tuple[float, 
     """How much of the answer's distinctive vocabulary this question's reference explains, and the
     most any other bank question's reference explains, each in [0, 1]. Words are weighted by rarity
     across the bank: a word every question uses says nothing about which one is being answered."""
-    documents, frequency = _bank_vocabulary()
-    known = [w for w in words if frequency.get(w)]
+    texts, postings = _bank_vocabulary()
+    known = [w for w in words if w in postings]
     if not known:
         return 0.0, 0.0
-    scale = math.log(len(documents) + 1)
-    weight = {w: scale - math.log(frequency[w] + 0.5) for w in known}
+    scale = math.log(len(texts) + 1)
+    weight = {w: scale - math.log(len(postings[w]) + 0.5) for w in known}
     total = sum(weight.values()) or 1.0
-
-    def share(vocabulary: frozenset[str] | set[str]) -> float:
-        return sum(v for w, v in weight.items() if w in vocabulary) / total
-
-    wanted = " ".join(question.split()).casefold()
-    return share(topic), max((share(vocab) for text, vocab in documents if text != wanted), default=0.0)
+    shares = np.zeros(len(texts))
+    for w, v in weight.items():
+        shares[postings[w]] += v
+    shares[texts == " ".join(question.split()).casefold()] = 0.0
+    return sum(v for w, v in weight.items() if w in topic) / total, float(shares.max()) / total
 
 
 @lru_cache(maxsize=1)
-def _bank_vocabulary() -> tuple[list[tuple[str, frozenset[str]]], dict[str, int]]:
-    """Per bank question and language: (its question text, the words of its reference), plus each
-    word's document frequency."""
-    documents = []
+def _bank_vocabulary() -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Per bank question and language, its question text; and for each word of their references
+    (question, key points, model answer), the indexes of the references that use it."""
+    texts, postings = [], defaultdict(list)
     for q in load_bank().values():
         for language, text in q.text.items():
             reference = " ".join([text, *q.points(language), q.model_answer.get(language, "")])
-            documents.append((" ".join(text.split()).casefold(), frozenset(tokenize(reference))))
-    return documents, dict(Counter(w for _, vocabulary in documents for w in vocabulary))
+            for word in set(tokenize(reference)):
+                postings[word].append(len(texts))
+            texts.append(" ".join(text.split()).casefold())
+    return np.array(texts), {w: np.array(ids) for w, ids in postings.items()}
 
 
 def _looks_like_a_word(word: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import bm25s
 import numpy as np
@@ -34,15 +35,16 @@ def tokenize(text: str) -> list[str]:
     """
     tokens: list[str] = []
     for match in _WORD.finditer(text.lower()):
-        word = match.group(0)
-        if _HANGUL.match(word):
-            if len(word) == 1:
-                tokens.append(word)
-            else:
-                tokens.extend(word[i : i + 2] for i in range(len(word) - 1))
-        elif word not in _STOP:
-            tokens.append(_stem(word))
+        tokens.extend(_word_tokens(match.group(0)))
     return tokens
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """The tokens of one lower-cased word (cached: graders tokenize the same words on every answer)."""
+    if _HANGUL.match(word):
+        return (word,) if len(word) == 1 else tuple(word[i : i + 2] for i in range(len(word) - 1))
+    return () if word in _STOP else (_stem(word),)
 
 
 class Bm25Index:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -12,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend import logs
+from backend.db.engine import autocommit_session
 from backend.db.models import KbChunk, KbDocument
 from backend.errors import AppError
 from backend.rag.chunking import Chunk
@@ -145,14 +147,18 @@ class _DocumentRows:
 
     _sessions: sessionmaker[Session]
 
+    def _read(self) -> AbstractContextManager[Session]:
+        """A session for reads only, without BEGIN and COMMIT (two round trips fewer on PostgreSQL)."""
+        return autocommit_session(self._sessions.kw["bind"])
+
     def document_hash(self, *, namespace: str, source: str) -> str | None:
-        with self._sessions() as db:
+        with self._read() as db:
             return db.scalar(
                 select(KbDocument.content_hash).where(KbDocument.namespace == namespace, KbDocument.source == source)
             )
 
     def list_documents(self, *, namespace: str) -> list[StoredDocument]:
-        with self._sessions() as db:
+        with self._read() as db:
             return _doc_rows(db, namespace)
 
 
@@ -213,57 +219,70 @@ class LocalStore(_DocumentRows):
             db.delete(doc)
         return count
 
-    def _version(self, db: Session, namespace: str) -> tuple[object, ...]:
-        """Changes whenever the namespace's rows do.
+    @staticmethod
+    def _versions(db: Session, namespaces: list[str]) -> dict[str, tuple[object, ...]]:
+        """A value per namespace that changes whenever its rows do.
 
         Chunk count and top id alone are not enough: SQLite reuses the highest rowids after a delete, so
         a changed file with as many chunks as before would keep the stale cache. Documents' hashes say it.
         """
-        count, top = db.execute(
-            select(func.count(KbChunk.id), func.coalesce(func.max(KbChunk.id), 0)).where(KbChunk.namespace == namespace)
-        ).one()
-        docs = db.execute(
-            select(KbDocument.id, KbDocument.source, KbDocument.content_hash)
-            .where(KbDocument.namespace == namespace)
+        chunks = {
+            ns: (int(count), int(top))
+            for ns, count, top in db.execute(
+                select(KbChunk.namespace, func.count(KbChunk.id), func.coalesce(func.max(KbChunk.id), 0))
+                .where(KbChunk.namespace.in_(namespaces))
+                .group_by(KbChunk.namespace)
+            )
+        }
+        docs: dict[str, list[tuple[object, ...]]] = {ns: [] for ns in namespaces}
+        for ns, *row in db.execute(
+            select(KbDocument.namespace, KbDocument.id, KbDocument.source, KbDocument.content_hash)
+            .where(KbDocument.namespace.in_(namespaces))
             .order_by(KbDocument.id)
-        ).all()
-        return int(count), int(top), tuple(tuple(row) for row in docs)
+        ):
+            docs[ns].append(tuple(row))
+        return {ns: (*chunks.get(ns, (0, 0)), tuple(docs[ns])) for ns in namespaces}
 
-    def _index(self, namespace: str) -> _Index:
-        """The in-memory index of `namespace`, rebuilt when its rows changed (any replica may write)."""
-        with self._sessions() as db:
-            version = self._version(db, namespace)
-            cached = self._cache.get(namespace)
-            if cached is not None and cached.version == version:
-                return cached
-            with self._lock:
-                rows = db.execute(
-                    select(
-                        KbChunk.text,
-                        KbChunk.heading,
-                        KbChunk.section_id,
-                        KbChunk.language,
-                        KbChunk.embedding,
-                        KbDocument.source,
-                    )
-                    .join(KbDocument, KbDocument.id == KbChunk.document_id)
-                    .where(KbChunk.namespace == namespace)
-                    .order_by(KbChunk.id)
-                ).all()
+    def _indexes(self, namespaces: list[str]) -> list[_Index]:
+        """The in-memory indexes of `namespaces`, each rebuilt when its rows changed (any replica may write).
+
+        One read without a transaction checks every namespace: a search costs three round trips.
+        """
+        with self._read() as db:
+            versions = self._versions(db, namespaces)
+            stale = [ns for ns in namespaces if getattr(self._cache.get(ns), "version", None) != versions[ns]]
+            if stale:
+                with self._lock:
+                    for ns in stale:
+                        self._cache[ns] = self._load(db, ns, versions[ns])
+        return [self._cache[ns] for ns in namespaces]
+
+    def _load(self, db: Session, namespace: str, version: tuple[object, ...]) -> _Index:
+        rows = db.execute(
+            select(
+                KbChunk.text,
+                KbChunk.heading,
+                KbChunk.section_id,
+                KbChunk.language,
+                KbChunk.embedding,
+                KbDocument.source,
+            )
+            .join(KbDocument, KbDocument.id == KbChunk.document_id)
+            .where(KbChunk.namespace == namespace)
+            .order_by(KbChunk.id)
+        ).all()
         passages = [Passage(r.source, r.heading, r.text, 0.0, r.section_id, r.language, namespace) for r in rows]
         matrix = None
         if rows and self.embeddings is not None and all(r.embedding for r in rows):
             matrix = np.frombuffer(b"".join(r.embedding for r in rows), dtype="<f4").reshape(len(rows), -1).copy()
-        index = _Index(version, passages, matrix, Bm25Index([f"{p.heading}\n{p.text}" for p in passages]))
-        self._cache[namespace] = index
         log.info("index loaded", extra={"namespace": namespace, "chunks": len(rows), "dense": matrix is not None})
-        return index
+        return _Index(version, passages, matrix, Bm25Index([f"{p.heading}\n{p.text}" for p in passages]))
 
     def candidate_scores(
         self, query: str, *, namespaces: list[str]
     ) -> tuple[list[Passage], np.ndarray | None, np.ndarray]:
         """Every chunk of `namespaces` with its dense cosine (None without vectors) and BM25 score."""
-        indexes = [self._index(ns) for ns in dict.fromkeys(namespaces)]
+        indexes = self._indexes(list(dict.fromkeys(namespaces)))
         passages = [p for index in indexes for p in index.passages]
         if not passages or not query.strip():
             return [], None, np.zeros(0, dtype=np.float32)
