@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from backend.interview.bank import load_bank
+from backend.interview.claims import words
 from backend.interview.offline import grade_bank_answer
 from backend.rag.embeddings import offline_embeddings
 from benchmarks.grading import load_items
@@ -133,3 +134,17 @@ def test_an_approximate_complexity_is_not_doubted() -> None:
               "랭크 기준 합치기와 경로 압축을 같이 쓰면 연산이 거의 상수 시간입니다.")
     result = grade("algorithms-025", answer, "ko", offline_embeddings())  # O(α(n)): "almost constant" is right
     assert result.coaching == "" and result.total > 0
+
+
+def test_a_vague_answer_on_topic_is_graded_not_called_off_topic() -> None:
+    # Few of the reference's words, but in meaning closest to this question: a weak answer, not a stray one.
+    answer = "They are both comparison operators, one of them is a bit stricter than the other. I usually use ==."
+    result = grade("python-003", answer, "en", offline_embeddings())
+    assert not result.insufficient and 0 < result.total < 50
+    assert grade("python-003", answer, "en", None).insufficient  # without meaning, the lexical checks decide
+
+
+def test_korean_negation_after_a_nominaliser_denies_the_word_before_it() -> None:
+    stems = {w.stem: w.negated for w in words("서명된 JWT는 암호화된 것이 아니라서 누구나 읽을 수 있다")}
+    assert stems["암호"] is True and "것이" not in stems
+    assert "그리" not in {w.stem for w in words("정점을 꺼내고 그리고 간선을 완화한다")}  # a connective, not a claim

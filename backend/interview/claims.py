@@ -38,7 +38,12 @@ _EN_SCOPE = 2  # content words denied after an English negator: "can't detect de
 # Korean negates after the predicate: "보장하지 않는다", "필요 없다", "동기가 아니라"; "안"/"못" go before it.
 _KO_AFTER = re.compile(r"^(?:않|없|아니|아닌|아님|못하|못해|못합|못했)")
 _KO_BEFORE = frozenset(("안", "못"))
-_KO_STOP = frozenset("그리고 그래서 하지만 그런데 또한 이런 저런 그런 이것 그것 때문 경우 정도 사실 보통 이렇".split())
+# Korean words that carry no claim, matched as written or by their first two syllables (the stem):
+# connectives, demonstratives, and the nominaliser 것 ("암호화된 것이 아니다" denies 암호화, not 것).
+_KO_STOP = frozenset(
+    "그리고 그래서 하지만 그런데 그러나 또한 이런 저런 그런 이것 그것 저것 것이 것은 것도 것을 것만 것으 "
+    "때문 경우 정도 사실 보통 이렇".split()
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def words(text: str, keep: frozenset[str] = frozenset()) -> list[Word]:
                     out[-1] = Word(out[-1].stem, True)
                 continue
             stem = token[:2]
-            if len(token) >= 2 and stem not in _KO_STOP:
+            if len(token) >= 2 and stem not in _KO_STOP and token not in _KO_STOP:
                 out.append(Word(stem, deny_next))
             deny_next = False
             continue

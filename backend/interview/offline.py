@@ -66,6 +66,10 @@ _ERROR_COST, _TRUTH_PRIOR = 4.0, 2.0
 # Off-topic: under a sixth of the answer's rarity-weighted vocabulary is in this question's reference,
 # and another bank question's reference covers at least 2.5 times as much of it.
 _OWN_SHARE, _OTHER_RATIO = 0.15, 0.4
+# An answer whose meaning is within this E5 cosine of this question's, against every other bank
+# question, is an answer to it, however few of the reference's words it uses. Answers to other bank
+# questions sit 0.016 or more below their own question on our evaluation set (benchmarks/grading.py).
+_ON_TOPIC_MARGIN = 0.01
 _WE_PROBLEM = 3  # "we" this often in a behavioural answer that hardly ever says "I"
 
 _HINT = {
@@ -109,10 +113,11 @@ def grade_offline(
     words = set(tokenize(answer))
     own, elsewhere = _relevance(question, topic, words)
     closest = float(align.max())
-    if closest < _PARTIAL and len(topic & words) < 3 and own < elsewhere:
-        return _insufficient(dims, key_points, language)  # off-topic: nothing aligns, few shared words
-    if closest < _ALIGNED and own < _OWN_SHARE and own < _OTHER_RATIO * elsewhere:
-        return _insufficient(dims, key_points, language)  # an answer to another question
+    stray = (closest < _PARTIAL and len(topic & words) < 3 and own < elsewhere) or (
+        closest < _ALIGNED and own < _OWN_SHARE and own < _OTHER_RATIO * elsewhere
+    )  # nothing aligns and few words are shared, or the words belong to another question's reference
+    if stray and not _answers_this_question(question, vectors, embeddings):
+        return _insufficient(dims, key_points, language)
 
     k = len(key_points)
     points = _point_support(units, _illustrations(facts, k, embeddings))
@@ -357,6 +362,31 @@ def _bank_vocabulary() -> tuple[np.ndarray, dict[str, np.ndarray]]:
                 postings[word].append(len(texts))
             texts.append(" ".join(text.split()).casefold())
     return np.array(texts), {w: np.array(ids) for w, ids in postings.items()}
+
+
+def _answers_this_question(question: str, vectors: np.ndarray | None, embeddings: E5Embeddings | None) -> bool:
+    """Whether the answer means this question at least as much as any other bank question, by E5.
+
+    A vague answer uses few of the reference's words ("one of them is stricter"), so the lexical
+    checks alone would call it an answer to another question; in meaning it is still closest to
+    this one. Without embeddings, the lexical checks decide."""
+    if vectors is None or embeddings is None:
+        return False
+    texts, matrix = _bank_question_vectors(embeddings)
+    mean = vectors.mean(axis=0)
+    answer = mean / (np.linalg.norm(mean) or 1.0)
+    wanted = " ".join(question.split()).casefold()
+    own = float(_fact_vectors(embeddings, (question,))[0] @ answer)
+    others = matrix[texts != wanted] @ answer
+    return not len(others) or own >= float(others.max()) - _ON_TOPIC_MARGIN
+
+
+@lru_cache(maxsize=1)
+def _bank_question_vectors(embeddings: E5Embeddings) -> tuple[np.ndarray, np.ndarray]:
+    """Every bank question (both languages): normalised texts and vectors (shipped with the bundle)."""
+    questions = [text for q in load_bank().values() for text in q.text.values()]
+    texts = np.array([" ".join(t.split()).casefold() for t in questions])
+    return texts, _fact_vectors(embeddings, tuple(questions))
 
 
 def _looks_like_a_word(word: str) -> bool:

@@ -2,7 +2,7 @@
 
 `python -m backend.rag.bundle` rebuilds data/index/vectors.npz (the knowledge chunks; at ingest a
 chunk whose content hash is in the file reuses its vector, a changed one is embedded afresh) and
-data/index/sentences.npz (the question bank's key points and model-answer sentences, which the
+data/index/sentences.npz (the question bank's questions, key points and model-answer sentences, which the
 offline grader compares every answer with: shipping them keeps the first grading of a question
 as fast as the next).
 """
@@ -63,14 +63,15 @@ def bundled_chunks() -> list:
 
 
 def bank_sentences() -> list[str]:
-    """Every key point and model-answer sentence of the question bank, both languages."""
+    """Every question, key point and model-answer sentence of the question bank, both languages."""
     from backend.interview.bank import LANGUAGES, load_bank
     from backend.interview.keypoints import sentences
 
     out: dict[str, None] = {}
     for question in load_bank().values():
         for language in LANGUAGES:
-            out.update(dict.fromkeys([*question.points(language), *sentences(question.model_answer[language])]))
+            texts = [question.text[language], *question.points(language), *sentences(question.model_answer[language])]
+            out.update(dict.fromkeys(texts))
     return list(out)
 
 
