@@ -11,6 +11,7 @@ import pytest
 
 from backend.interview.bank import load_bank
 from backend.interview.claims import words
+from backend.interview.contrast import compared_terms, shared_words
 from backend.interview.offline import grade_bank_answer
 from backend.rag.embeddings import offline_embeddings
 from benchmarks.grading import load_items
@@ -148,3 +149,26 @@ def test_korean_negation_after_a_nominaliser_denies_the_word_before_it() -> None
     stems = {w.stem: w.negated for w in words("서명된 JWT는 암호화된 것이 아니라서 누구나 읽을 수 있다")}
     assert stems["암호"] is True and "것이" not in stems
     assert "그리" not in {w.stem for w in words("정점을 꺼내고 그리고 간선을 완화한다")}  # a connective, not a claim
+
+
+@pytest.mark.parametrize(
+    ("question", "pair", "head"),
+    [
+        ("Compare fan-out on write and fan-out on read.", ("write", "read"), "fan-out"),
+        ("쓰기 시점 팬아웃과 읽기 시점 팬아웃을 비교해 주세요.", ("쓰기", "읽기"), "팬아웃"),
+        ("수직 확장과 수평 확장의 차이는?", ("수직", "수평"), "확장"),
+        ("How do data and non-data descriptors differ?", ("data", "non-data"), "descriptors"),
+    ],
+)
+def test_compared_phrases_compare_the_word_they_differ_in(question: str, pair: tuple[str, str], head: str) -> None:
+    assert compared_terms(question)[0] == pair
+    assert head in shared_words(question)
+
+
+def test_a_role_swap_between_compound_terms_is_doubted() -> None:
+    # "fan-out on read" given what the reference says of fan-out on write, and the other way round.
+    answer = ("Fan-out on read means that when someone posts, we immediately copy the post into every follower's "
+              "feed, so reading is instant. Fan-out on write is the lazy one: we only build the feed when the user "
+              "opens the app by querying all the accounts they follow.")
+    result = grade("system_design-011", answer, "en", offline_embeddings())
+    assert result.coaching and result.total < 30

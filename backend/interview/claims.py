@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from backend.interview.contrast import compared_terms
+from backend.interview.contrast import compared_phrases, compared_terms, shared_words
 from backend.rag.lexical import tokenize
 
 # Words keep their hyphens and versions ("b-tree", "http/1.1") so compared terms stay distinct;
@@ -121,11 +121,21 @@ def polarity_conflict(fact: str, claim: str, topic: frozenset[str] = frozenset()
 
 def entities(question: str, facts: list[str]) -> list[str]:
     """The terms a question compares: its content words that some reference sentence is about
-    (names as its first content word). A term the question sets against another ("is and ==") counts
-    even when it is a stop word or an operator."""
-    keep = frozenset(t.lower() for pair in compared_terms(question) for t in pair if not tokenize(t))
+    (names as its first content word), and the words two compared phrases differ in ("fan-out on
+    write and fan-out on read": write, read; not the shared "fan-out"). A term the question sets
+    against another ("is and ==") counts even when it is a stop word or an operator."""
+    keep = frozenset(
+        t.lower() for pair in compared_terms(question) for t in pair if not tokenize(t) or _EN_PREFIX.match(t.lower())
+    )  # as written: "==", and "non-data" against "data"
     subjects = {ws[0].stem for fact in facts if (ws := words(fact, keep))}
-    return list(dict.fromkeys(w.stem for w in words(question, keep) if w.stem in subjects))
+    said = {w.stem for fact in facts for w in words(fact, keep)}
+    differing = {w.stem for a, b in compared_phrases(question) for w in words(f"{a} {b}", keep)} & said
+    heads = {w.stem for w in words(" ".join(shared_words(question)), keep)}
+    return list(
+        dict.fromkeys(
+            w.stem for w in words(question, keep) if (w.stem in subjects or w.stem in differing) and w.stem not in heads
+        )
+    )
 
 
 # Where a new clause with its own subject may start: punctuation, English conjunctions, and Korean

@@ -19,8 +19,13 @@ _EN_COMPARED = re.compile(
     r"(?:\b(?:a|an|the)\s+)?([^\s,?]+)\s+(?:and|vs\.?|versus|or)\s+(?:(?:a|an|the)\s+)?([^\s,?]+)", re.IGNORECASE
 )
 _KO_COMPARED = re.compile(r"(\S+?)(?:와|과|이랑|랑)\s+(\S+?)(?:의|는|은|를|을|가|이|에서)?(?=[\s?,]|$)")
-# Korean terms sharing a head word: "수직 확장과 수평 확장" compares 수직 and 수평, not 확장.
-_KO_SHARED_HEAD = re.compile(r"(\S+)\s+(\S+?)(?:와|과|이랑|랑)\s+(\S+)\s+\2")
+_EN_HEAD = re.compile(
+    r"[^\s,?]+\s+(?:and|vs\.?|versus|or)\s+(?:(?:a|an|the)\s+)?(?!(?:a|an|the)\s)[^\s,?]+\s+([a-z][\w-]*)",
+    re.IGNORECASE,
+)
+_CONNECTORS = frozenset(("and", "vs", "vs.", "versus", "or"))
+_KO_AND = re.compile(r"(?:와|과|이랑|랑)$")
+_KO_CASE = re.compile(r"(?:의|는|은|를|을|가|이|에서)$")
 _EDGE = "?,.;:()'\"`"
 
 # Opposites that flip a technical claim whatever the topic. Both directions are tried.
@@ -60,16 +65,52 @@ _MAX_VARIANTS = 24  # each is one more short sentence to embed, once per questio
 
 
 def compared_terms(question: str) -> list[tuple[str, str]]:
-    """The pairs of terms a question sets against each other, as written ("is", "=="; "TCP", "UDP")."""
-    shared = [(a, b) for a, _, b in _KO_SHARED_HEAD.findall(question)]
+    """The pairs of terms a question sets against each other, as written ("is", "=="; "TCP", "UDP").
+    Two phrases that differ in one word compare that word ("fan-out on write and fan-out on read")."""
+    shared = compared_phrases(question)
     found = shared or _KO_COMPARED.findall(question)
     pairs = []
-    for a, b in _EN_COMPARED.findall(question) + found:
+    for a, b in shared + [p for p in _EN_COMPARED.findall(question) if not shared] + found[len(shared) :]:
         a, b = a.strip(_EDGE), b.strip(_EDGE)
         # At least one side must carry meaning: "made of, and is" compares nothing.
         if a and b and a.lower() != b.lower() and any(_meaningful(t) for t in (a, b)):
             pairs.append((a, b))
-    return pairs
+    return list(dict.fromkeys(pairs))
+
+
+def compared_phrases(question: str) -> list[tuple[str, str]]:
+    """The words two compared phrases differ in ("write", "read" of "fan-out on write and … on read")."""
+    return [(a, b) for a, b, _ in _shared_context(question)]
+
+
+def shared_words(question: str) -> set[str]:
+    """The words two compared phrases share ("fan-out", "on"; "시점", "팬아웃"; "descriptors" of "data
+    and non-data descriptors"): a head, not a term."""
+    heads = {w for _, _, common in _shared_context(question) for w in common}
+    return heads | {m.group(1) for m in _EN_HEAD.finditer(question)}
+
+
+def _shared_context(question: str) -> list[tuple[str, str, list[str]]]:
+    """(word, word, shared words) for each "A X and B X" (Korean "A X와 B X") in the question."""
+    tokens = [t.strip(_EDGE) for t in question.split()]
+    out = []
+    for i, token in enumerate(tokens):
+        if token.lower() in _CONNECTORS:
+            left_end, right_start = i, i + 1
+        elif _KO_AND.search(token) and len(token) > 2:
+            left_end, right_start = i + 1, i + 1
+        else:
+            continue
+        for n in (3, 2):
+            left, right = tokens[max(0, left_end - n) : left_end], tokens[right_start : right_start + n]
+            if len(left) < n or len(right) < n:
+                continue
+            left[-1], right[-1] = _KO_AND.sub("", left[-1]), _KO_CASE.sub("", right[-1])
+            differ = [(a, b) for a, b in zip(left, right, strict=True) if a.lower() != b.lower()]
+            if len(differ) == 1 and all(_meaningful(t) for t in differ[0]):
+                out.append((*differ[0], [a for a in left if a not in differ[0]]))
+                break
+    return out
 
 
 def perturbations(question: str, facts: list[str]) -> list[str]:
