@@ -12,6 +12,7 @@ import pytest
 from backend.interview.bank import load_bank
 from backend.interview.claims import words
 from backend.interview.contrast import compared_terms, shared_words
+from backend.interview.cues import complexities
 from backend.interview.offline import grade_bank_answer
 from backend.rag.embeddings import offline_embeddings
 from benchmarks.grading import load_items
@@ -172,3 +173,28 @@ def test_a_role_swap_between_compound_terms_is_doubted() -> None:
               "opens the app by querying all the accounts they follow.")
     result = grade("system_design-011", answer, "en", offline_embeddings())
     assert result.coaching and result.total < 30
+
+
+def test_negation_reads_instead_of_and_ends_at_a_new_subject() -> None:
+    denied = {w.stem for w in words("Updates create new row versions instead of overwriting in place") if w.negated}
+    assert "overwrit" in denied and "updat" not in denied
+    assert not any(w.negated for w in words("if it's not there you get it from the database"))
+    assert complexities("both touch each vertex once, so O(V plus E)") == complexities("O(V + E)")
+
+
+@pytest.mark.parametrize(
+    ("question_id", "language", "answer"),
+    [
+        # a misconception reported, not asserted
+        ("web-011", "en", "Many people think the payload is encrypted but it isn't, anyone can decode and read it."),
+        ("web-011", "ko", "흔히 암호화된 걸로 오해하는데, 인코딩일 뿐이라 누구나 디코딩해서 읽을 수 있어요."),
+        # said of 403, where the reference denies it of 401
+        ("web-003", "en", "401 means the server doesn't know who you are. 403 is different: you're logged in, "
+                          "the server knows it's you, but you lack permission."),
+        # "not per variable but per line": 단위 is not denied outright
+        ("os-020", "ko", "캐시는 변수 단위가 아니라 64바이트짜리 라인 단위로 움직여요."),
+    ],
+)
+def test_correct_claims_that_negate_something_are_not_doubted(question_id: str, language: str, answer: str) -> None:
+    result = grade(question_id, answer, language, offline_embeddings())
+    assert result.coaching == "" and result.total > 0, result.coaching

@@ -33,6 +33,10 @@ _EN_NEGATORS = frozenset(
 )
 # Adverbs between a negator and the word it denies ("doesn't really help").
 _EN_SKIP = frozenset("really actually even always necessarily just quite ever also still be been have".split())
+# "instead of overwriting", "rather than copying" deny what follows as "not" does.
+_EN_NEGATING_PAIRS = frozenset({("instead", ("of",)), ("rather", ("than",))})
+_EN_PRO_FORMS = frozenset(("one", "ones"))  # "round brackets instead of square ones"
+_EN_SUBJECTS = frozenset("i you we they he she".split())
 _EN_SCOPE = 2  # content words denied after an English negator: "can't detect deadlocks"
 
 # Korean negates after the predicate: "보장하지 않는다", "필요 없다", "동기가 아니라"; "안"/"못" go before it.
@@ -61,7 +65,7 @@ def words(text: str, keep: frozenset[str] = frozenset()) -> list[Word]:
     scope = 0  # English: content words still to be denied by the last negator
     deny_next = False  # Korean "안"/"못" before a predicate
     after_word = False  # the previous token is a content word: a kept stop word after one is a verb
-    for token in raw:
+    for i, token in enumerate(raw):
         if token in keep and not (after_word and token.isalpha()):
             # "is compares identity" names the operator; "== is an equality check" uses the verb.
             out.append(Word(token, scope > 0))
@@ -84,10 +88,13 @@ def words(text: str, keep: frozenset[str] = frozenset()) -> list[Word]:
                 out.append(Word(stem, deny_next))
             deny_next = False
             continue
-        if token in _EN_NEGATORS or token.endswith("n't"):
+        if token in _EN_NEGATORS or token.endswith("n't") or (token, tuple(raw[i + 1 : i + 2])) in _EN_NEGATING_PAIRS:
             scope = _EN_SCOPE
             continue
-        if token in _EN_SKIP:
+        if token in _EN_SUBJECTS:
+            scope = 0  # a new clause's subject: "if it's not there you get it from the database"
+            continue
+        if token in _EN_SKIP or token in _EN_PRO_FORMS:
             continue
         prefixed = _EN_PREFIX.sub("", token)
         stems = [prefixed.removesuffix("s")] if "-" in prefixed or "/" in prefixed else tokenize(prefixed)
@@ -107,9 +114,10 @@ def polarity_conflict(fact: str, claim: str, topic: frozenset[str] = frozenset()
     fact_words = [w for w in words(fact) if w.stem not in topic]
     claim_words = [w for w in words(claim) if w.stem not in topic]
     asserted = {w.stem for w in fact_words if not w.negated}
-    denied = {w.stem for w in fact_words if w.negated}
-    claim_denied = {w.stem for w in claim_words if w.negated}
     claim_asserted = {w.stem for w in claim_words if not w.negated}
+    # A word both denied and asserted ("not per variable but per cache line") is not denied outright.
+    denied = {w.stem for w in fact_words if w.negated} - asserted
+    claim_denied = {w.stem for w in claim_words if w.negated} - claim_asserted
     # Only a clean polarity difference counts: when both sides negate something, their scopes rarely
     # line up well enough to compare.
     if claim_denied and not denied:
@@ -117,6 +125,13 @@ def polarity_conflict(fact: str, claim: str, topic: frozenset[str] = frozenset()
     if denied and not claim_denied:
         return bool(denied & claim_asserted)
     return False
+
+
+def about_other_terms(fact: str, claim: str, terms: list[str]) -> bool:
+    """Whether `fact` and `claim` name different compared terms and none in common ("401 … does not
+    know who you are" against "403: the server knows it's you"): they describe different things."""
+    named = [{w.stem for w in words(text, frozenset(terms))} & set(terms) for text in (fact, claim)]
+    return bool(named[0] and named[1]) and not named[0] & named[1]
 
 
 def entities(question: str, facts: list[str]) -> list[str]:

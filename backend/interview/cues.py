@@ -17,15 +17,24 @@ _COMPLEXITY_WORDS = {
     "n log n": "o(nlogn)",
 }
 _BIG_O = re.compile(r"\bo\s*\(([^)]{1,20})\)")
+_OPERATOR = {"plus": "+", "times": "·", "더하기": "+", "곱하기": "·"}
+_SPOKEN_OPERATORS = re.compile(r"\s*\b(plus|times|더하기|곱하기)\b\s*")
 
 
 def complexities(text: str) -> set[str]:
     """Big-O classes named in `text`, normalised ("O(n log n)" → "o(nlogn)")."""
-    low = text.lower()
+    low = _SPOKEN_OPERATORS.sub(lambda m: _OPERATOR[m.group(1)], text.lower())  # "O(V plus E)" is O(V + E)
     found = {"o(" + m.group(1).replace(" ", "").replace("²", "^2") + ")" for m in _BIG_O.finditer(low)}
     found |= {v for k, v in _COMPLEXITY_WORDS.items() if k in low}
     return found
 
+
+# A clause that reports a misconception ("a lot of people think it's encrypted") does not assert it.
+MISCONCEPTION = re.compile(
+    r"\b(?:people|many|some|everyone|they)\s+(?:\w+\s+)?(?:think|believe|assume|say)s?\b|\bmisconception|\bmyth\b|"
+    r"\bmistak(?:e|en)\b|오해|착각|잘못 알",
+    re.IGNORECASE,
+)
 
 HEDGES = re.compile(
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bprobably\b|\bkind of\b|\bsort of\b|\bsomething like\b|\bi'm not sure\b|"

@@ -224,8 +224,8 @@ def _errors(
     topic = frozenset(w.stem for w in claim_check.words(question))
     out: list[float] = []
     for j, claim in enumerate(claims):
-        if restated[j]:
-            out.append(0.0)  # nothing to contradict
+        if restated[j] or cues.MISCONCEPTION.search(claim.text):
+            out.append(0.0)  # nothing to contradict, or a misconception reported rather than asserted
             continue
         swapped, kept = claim_check.swapped_attributes(claim.text, terms, attributes)
         orders = cues.complexities(claim.text)
@@ -237,7 +237,11 @@ def _errors(
             weight = _REVERSAL_WEIGHT
         elif orders and reference_orders and not orders & reference_orders and not _APPROXIMATE.search(claim.text):
             weight = _ORDER_WEIGHT  # a complexity the reference never gives for this topic
-        elif align[point_of[j], j] >= _NEGATION_ALIGNED and claim_check.polarity_conflict(point, claim.text, topic):
+        elif (
+            align[point_of[j], j] >= _NEGATION_ALIGNED
+            and not claim_check.about_other_terms(point, claim.text, terms)
+            and claim_check.polarity_conflict(point, claim.text, topic)
+        ):
             weight = _NEGATION_WEIGHT
         out.append(weight)
     return out
