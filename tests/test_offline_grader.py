@@ -198,3 +198,20 @@ def test_negation_reads_instead_of_and_ends_at_a_new_subject() -> None:
 def test_correct_claims_that_negate_something_are_not_doubted(question_id: str, language: str, answer: str) -> None:
     result = grade(question_id, answer, language, offline_embeddings())
     assert result.coaching == "" and result.total > 0, result.coaching
+
+
+@pytest.mark.parametrize(
+    ("language", "answer"),
+    [
+        ("en", "My colleague wanted a new framework, but he's one of those people who chases every shiny tool. "
+               "I didn't see the point in debating it, so I went to our director and she backed me. "
+               "We didn't talk much after that, but I was right."),
+        ("ko", "동료가 새 프레임워크를 쓰자고 했는데 그분이 기술을 이해하고 있다고 보기 어려웠습니다. "
+               "굳이 토론할 필요를 못 느껴서 팀장님께 바로 말씀드렸고, 그 뒤로 좀 서먹해졌지만 제 판단이 맞았습니다."),
+    ],
+)
+def test_belittling_a_colleague_is_doubted_in_a_disagreement_story(language: str, answer: str) -> None:
+    vague = {"en": "I disagreed with a colleague once, we talked it through and agreed on something.",
+             "ko": "동료와 의견이 달랐던 적이 있는데, 대화를 많이 해서 잘 해결했습니다."}[language]
+    story = grade("behavioral-007", answer, language, offline_embeddings())
+    assert story.total < grade("behavioral-007", vague, language, offline_embeddings()).total

@@ -101,6 +101,24 @@ DEFLECTION = re.compile(
     r"(?:제|개발자|저희) 일이 아니",
     re.IGNORECASE,
 )
+# Collaboration anti-patterns: belittling a colleague, refusing to hear them out, going over their
+# head instead of resolving it, and keeping score of who was right.
+DISMISSAL = re.compile(
+    "|".join(
+        (
+            r"\bone of those (?:people|guys|devs|developers|engineers)\b",
+            r"\b(?:he|she|they) (?:didn't|did not|don't|doesn't) (?:really )?(?:understand|know what)",
+            r"\b(?:didn't (?:really )?see the|no) point (?:in )?(?:debating|discussing|arguing|talking)",
+            r"\bwasn't worth (?:debating|discussing|arguing)",
+            r"\bwhen someone is wrong\b|\b(?:he|she|they) (?:was|were) (?:just |simply )?wrong\b",
+            r"\bthe decision was right\b|\bi was right\b|\bproved (?:him|her|them) wrong\b",
+            r"\bover (?:his|her|their) heads?\b|\brather than (?:spend(?:ing)? time )?(?:convinc|persuad|listen)\w*",
+            r"이해하고 있다고 (?:보기|하기) 어려|(?:토론|논의|설득)할 필요를 못|설득\S* 시간을 쓰|일일이 (?:듣|들어)",
+            r"제 판단이 맞|제가 맞았|틀린 사람|서먹",
+        )
+    ),
+    re.IGNORECASE,
+)
 SELF_INTEREST = re.compile(
     r"\bsalary\b|\bpay\b|\bpaid\b|\bmoney\b|\bperks?\b|\bbenefits package\b|\bbonus\b|\bprestige\b|\bbrand name\b|"
     r"연봉|월급|급여|복지|보너스|처우|네임밸류|간판",

@@ -70,6 +70,7 @@ _OWN_SHARE, _OTHER_RATIO = 0.15, 0.4
 # question, is an answer to it, however few of the reference's words it uses. Answers to other bank
 # questions sit 0.016 or more below their own question on our evaluation set (benchmarks/grading.py).
 _ON_TOPIC_MARGIN = 0.01
+_ANTI_PATTERNS = (cues.DEFLECTION, cues.SELF_INTEREST, cues.DISMISSAL)
 _WE_PROBLEM = 3  # "we" this often in a behavioural answer that hardly ever says "I"
 
 _HINT = {
@@ -128,7 +129,7 @@ def grade_offline(
     restated = _restatements([*facts, *(c.sentence for c in _claims(model_answer))], claims)
     if track == "behavioral":
         errors = [
-            0.0 if again else float(bool(cues.DEFLECTION.search(c.text) or cues.SELF_INTEREST.search(c.text)))
+            0.0 if again else float(any(cue.search(c.text) for cue in _ANTI_PATTERNS))
             for c, again in zip(claims, restated, strict=True)
         ]
         mine, ours = len(cues.FIRST_PERSON.findall(answer)), len(cues.FIRST_PERSON_PLURAL.findall(answer))
