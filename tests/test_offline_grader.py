@@ -180,6 +180,9 @@ def test_negation_reads_instead_of_and_ends_at_a_new_subject() -> None:
     assert "overwrit" in denied and "updat" not in denied
     assert not any(w.negated for w in words("if it's not there you get it from the database"))
     assert complexities("both touch each vertex once, so O(V plus E)") == complexities("O(V + E)")
+    assert complexities("you'd copy roughly n²/20 elements") == complexities("O(n^2)")
+    assert not any(w.negated for w in words("주소를 페이지 번호와 페이지 안 오프셋으로 나눠요"))  # 안: "inside"
+    assert [w.negated for w in words("메모리를 거의 안 씁니다")][-1]  # 안: "not"
 
 
 @pytest.mark.parametrize(

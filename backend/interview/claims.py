@@ -42,11 +42,13 @@ _EN_SCOPE = 2  # content words denied after an English negator: "can't detect de
 # Korean negates after the predicate: "보장하지 않는다", "필요 없다", "동기가 아니라"; "안"/"못" go before it.
 _KO_AFTER = re.compile(r"^(?:않|없|아니|아닌|아님|못하|못해|못합|못했)")
 _KO_BEFORE = frozenset(("안", "못"))
+_KO_PREDICATE = re.compile(r"[다요고며면죠는서지게해돼된될]$")
 # Korean words that carry no claim, matched as written or by their first two syllables (the stem):
-# connectives, demonstratives, and the nominaliser 것 ("암호화된 것이 아니다" denies 암호화, not 것).
+# connectives, demonstratives, degree and sequence adverbs, and the nominaliser 것
+# ("암호화된 것이 아니다" denies 암호화, not 것).
 _KO_STOP = frozenset(
     "그리고 그래서 하지만 그런데 그러나 또한 이런 저런 그런 이것 그것 저것 것이 것은 것도 것을 것만 것으 "
-    "때문 경우 정도 사실 보통 이렇".split()
+    "때문 경우 정도 사실 보통 이렇 먼저 그냥 바로 너무 정말 진짜 아주 매우 조금 다시 이제 일단".split()
 )
 
 
@@ -77,7 +79,9 @@ def words(text: str, keep: frozenset[str] = frozenset()) -> list[Word]:
             continue
         if "가" <= token[0] <= "힣":
             if token in _KO_BEFORE:
-                deny_next = True
+                # "안 씁니다" denies the predicate; "페이지 안 오프셋" is "inside the page".
+                following = raw[i + 1] if i + 1 < len(raw) else ""
+                deny_next = token != "안" or bool(_KO_PREDICATE.search(following))
                 continue
             if _KO_AFTER.match(token):
                 if out:

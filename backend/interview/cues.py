@@ -17,6 +17,7 @@ _COMPLEXITY_WORDS = {
     "n log n": "o(nlogn)",
 }
 _BIG_O = re.compile(r"\bo\s*\(([^)]{1,20})\)")
+_SQUARED = re.compile(r"(?<![\w(])n\s*(?:²|\^\s*2)")
 _OPERATOR = {"plus": "+", "times": "·", "더하기": "+", "곱하기": "·"}
 _SPOKEN_OPERATORS = re.compile(r"\s*\b(plus|times|더하기|곱하기)\b\s*")
 
@@ -26,6 +27,8 @@ def complexities(text: str) -> set[str]:
     low = _SPOKEN_OPERATORS.sub(lambda m: _OPERATOR[m.group(1)], text.lower())  # "O(V plus E)" is O(V + E)
     found = {"o(" + m.group(1).replace(" ", "").replace("²", "^2") + ")" for m in _BIG_O.finditer(low)}
     found |= {v for k, v in _COMPLEXITY_WORDS.items() if k in low}
+    if _SQUARED.search(low):
+        found.add("o(n^2)")  # "n²/20 copies": quadratic, written without the O
     return found
 
 
