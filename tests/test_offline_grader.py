@@ -218,3 +218,18 @@ def test_belittling_a_colleague_is_doubted_in_a_disagreement_story(language: str
              "ko": "동료와 의견이 달랐던 적이 있는데, 대화를 많이 해서 잘 해결했습니다."}[language]
     story = grade("behavioral-007", answer, language, offline_embeddings())
     assert story.total < grade("behavioral-007", vague, language, offline_embeddings()).total
+
+
+@pytest.mark.parametrize(
+    ("question_id", "language", "answer"),
+    [
+        ("algorithms-025", "en", "Union by rank means you always attach the larger tree under the smaller one."),
+        ("os-018", "en", "A major fault is when the page is already in RAM but not mapped yet."),
+    ],
+)
+def test_exchanged_role_words_are_doubted(question_id: str, language: str, answer: str) -> None:
+    result = grade(question_id, answer, language, offline_embeddings())
+    assert result.coaching, result.total
+    right = {"algorithms-025": "Union by rank means you always attach the smaller tree under the larger one.",
+             "os-018": "A minor fault is when the page is already in RAM but not mapped yet."}[question_id]
+    assert not grade(question_id, right, language, offline_embeddings()).coaching

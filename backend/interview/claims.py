@@ -14,10 +14,11 @@ Two checks build on this, both against the reference (key points and model-answe
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
-from backend.interview.contrast import compared_phrases, compared_terms, shared_words
+from backend.interview.contrast import ROLE_PAIRS, compared_phrases, compared_terms, shared_words
 from backend.rag.lexical import tokenize
 
 # Words keep their hyphens and versions ("b-tree", "http/1.1") so compared terms stay distinct;
@@ -138,14 +139,19 @@ def about_other_terms(fact: str, claim: str, terms: list[str]) -> bool:
     return bool(named[0] and named[1]) and not named[0] & named[1]
 
 
+def _kept_terms(question: str) -> frozenset[str]:
+    """Compared terms read as written: "==", and "non-data" against "data"."""
+    return frozenset(
+        t.lower() for pair in compared_terms(question) for t in pair if not tokenize(t) or _EN_PREFIX.match(t.lower())
+    )
+
+
 def entities(question: str, facts: list[str]) -> list[str]:
     """The terms a question compares: its content words that some reference sentence is about
     (names as its first content word), and the words two compared phrases differ in ("fan-out on
     write and fan-out on read": write, read; not the shared "fan-out"). A term the question sets
     against another ("is and ==") counts even when it is a stop word or an operator."""
-    keep = frozenset(
-        t.lower() for pair in compared_terms(question) for t in pair if not tokenize(t) or _EN_PREFIX.match(t.lower())
-    )  # as written: "==", and "non-data" against "data"
+    keep = _kept_terms(question)
     subjects = {ws[0].stem for fact in facts if (ws := words(fact, keep))}
     said = {w.stem for fact in facts for w in words(fact, keep)}
     differing = {w.stem for a, b in compared_phrases(question) for w in words(f"{a} {b}", keep)} & said
@@ -239,3 +245,51 @@ def swapped_attributes(claim: str, terms: list[str], attributes: dict[str, set[s
         else:
             wrong += 1
     return wrong, right
+
+
+_ORDER_WINDOW = 4  # words after a word that its ordered pairs reach
+_COMPARATIVE = re.compile(r"\bthan\b|\bunlike\b|보다", re.IGNORECASE)  # "X is faster than Y" is "Y is slower than X"
+
+
+@dataclass(frozen=True)
+class RoleCheck:
+    """What a question's reference says in which order: its sentences' ordered word pairs, and the pairs of
+    words that swap roles (the compared terms, and opposites such as "major"/"minor") it uses."""
+
+    swaps: tuple[tuple[str, str], ...]
+    facts: tuple[frozenset[tuple[str, str]], ...]
+    keep: frozenset[str]
+
+    def gain(self, claim: str) -> int:
+        """How many more of the reference's ordered word pairs the claim matches with a pair of role words
+        exchanged ("attach the larger tree under the smaller": the reference says the smaller under the
+        larger). A comparison ("faster than") reads the same both ways, so it is not checked."""
+        if not self.swaps or _COMPARATIVE.search(claim):
+            return 0
+        seq = [w.stem for w in words(claim, self.keep)]
+        base = max((len(_ordered_pairs(seq) & f) for f in self.facts), default=0)
+        best = 0
+        for a, b in self.swaps:
+            if a in seq or b in seq:
+                swapped = _ordered_pairs([b if w == a else a if w == b else w for w in seq])
+                best = max(best, max(len(swapped & f) for f in self.facts) - base)
+        return best
+
+
+def role_check(question: str, facts: list[str]) -> RoleCheck:
+    """The RoleCheck of a question: the pairs among its compared terms, its terms and the role opposites
+    ("major"/"minor", "sender"/"receiver") whose both words its reference uses."""
+    keep = _kept_terms(question)
+    sequences = [[w.stem for w in words(fact, keep)] for fact in facts]
+    used = {w for seq in sequences for w in seq}
+    pairs = list(itertools.combinations(entities(question, facts), 2))  # already stems
+    for a, b in [*compared_terms(question), *ROLE_PAIRS]:
+        stems = [w.stem for w in words(a, keep)], [w.stem for w in words(b, keep)]
+        if len(stems[0]) == len(stems[1]) == 1:
+            pairs.append((stems[0][0], stems[1][0]))
+    swaps = tuple(dict.fromkeys((a, b) for a, b in pairs if a != b and {a, b} <= used))
+    return RoleCheck(swaps, tuple(frozenset(_ordered_pairs(seq)) for seq in sequences), keep)
+
+
+def _ordered_pairs(seq: list[str]) -> set[tuple[str, str]]:
+    return {(a, b) for i, a in enumerate(seq) for b in seq[i + 1 : i + 1 + _ORDER_WINDOW] if a != b}

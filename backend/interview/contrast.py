@@ -59,6 +59,25 @@ _OPPOSITES = (
     ("늘어", "줄어"),
     ("빠르", "느리"),
 )
+# More words that trade roles in a wrong answer ("the receiver" for "the sender"), used with _OPPOSITES
+# when a claim is checked for exchanged roles (claims.RoleCheck). Not used to perturb key points.
+ROLE_PAIRS: tuple[tuple[str, str], ...] = (
+    *_OPPOSITES,
+    *(
+        (pair.split("/")[0], pair.split("/")[1])
+        for pair in (
+            "sender/receiver producer/consumer parent/child caller/callee leader/follower primary/replica "
+            "input/output upstream/downstream push/pull request/response encrypt/decrypt encrypted/decrypted "
+            "sign/verify lock/unlock acquire/release min/max minimum/maximum smallest/largest top/bottom head/tail "
+            "inner/outer local/remote physical/virtual kernel/user shared/exclusive optimistic/pessimistic "
+            "horizontal/vertical hot/cold old/new older/newer earlier/later start/end grow/shrink add/remove "
+            "insert/delete hit/miss valid/invalid dirty/clean same/different lazy/eager fixed/geometric "
+            "송신/수신 생산자/소비자 부모/자식 리더/팔로워 입력/출력 요청/응답 암호화/복호화 서명/검증 획득/해제 "
+            "최소/최대 내부/외부 커널/사용자 공유/배타 낙관적/비관적 수평/수직 오래된/새 시작/끝 추가/삭제 "
+            "삽입/삭제 히트/미스 유효/무효 물리/가상 로컬/원격 고정/배수"
+        ).split()
+    ),
+)
 # Korean particles that change with the final consonant of the word before them.
 _PARTICLES = {"은": "는", "는": "은", "이": "가", "가": "이", "을": "를", "를": "을", "과": "와", "와": "과"}
 _MAX_VARIANTS = 24  # each is one more short sentence to embed, once per question
