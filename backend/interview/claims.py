@@ -266,12 +266,13 @@ class RoleCheck:
         larger). A comparison ("faster than") reads the same both ways, so it is not checked."""
         if not self.swaps or _COMPARATIVE.search(claim):
             return 0
-        seq = [w.stem for w in words(claim, self.keep)]
+        seq = _polar_stems(claim, self.keep)
         base = max((len(_ordered_pairs(seq) & f) for f in self.facts), default=0)
         best = 0
         for a, b in self.swaps:
-            if a in seq or b in seq:
-                swapped = _ordered_pairs([b if w == a else a if w == b else w for w in seq])
+            exchange = {a: b, b: a, _DENIED + a: _DENIED + b, _DENIED + b: _DENIED + a}
+            if exchange.keys() & set(seq):
+                swapped = _ordered_pairs([exchange.get(w, w) for w in seq])
                 best = max(best, max(len(swapped & f) for f in self.facts) - base)
         return best
 
@@ -280,8 +281,8 @@ def role_check(question: str, facts: list[str]) -> RoleCheck:
     """The RoleCheck of a question: the pairs among its compared terms, its terms and the role opposites
     ("major"/"minor", "sender"/"receiver") whose both words its reference uses."""
     keep = _kept_terms(question)
-    sequences = [[w.stem for w in words(fact, keep)] for fact in facts]
-    used = {w for seq in sequences for w in seq}
+    sequences = [_polar_stems(fact, keep) for fact in facts]
+    used = {w.removeprefix(_DENIED) for seq in sequences for w in seq}
     pairs = list(itertools.combinations(entities(question, facts), 2))  # already stems
     for a, b in [*compared_terms(question), *ROLE_PAIRS]:
         stems = [w.stem for w in words(a, keep)], [w.stem for w in words(b, keep)]
@@ -289,6 +290,14 @@ def role_check(question: str, facts: list[str]) -> RoleCheck:
             pairs.append((stems[0][0], stems[1][0]))
     swaps = tuple(dict.fromkeys((a, b) for a, b in pairs if a != b and {a, b} <= used))
     return RoleCheck(swaps, tuple(frozenset(_ordered_pairs(seq)) for seq in sequences), keep)
+
+
+_DENIED = "¬"
+
+
+def _polar_stems(text: str, keep: frozenset[str]) -> list[str]:
+    """Stems in order, a denied one marked: "not encrypted" and "encrypted" are different words here."""
+    return [_DENIED + w.stem if w.negated else w.stem for w in words(text, keep)]
 
 
 def _ordered_pairs(seq: list[str]) -> set[tuple[str, str]]:
