@@ -72,15 +72,17 @@ def test_injected_instructions_do_not_raise_the_score() -> None:
     assert injected.total <= plain.total
 
 
-def test_strong_answers_outrank_vague_ones_on_the_evaluation_set() -> None:
+def test_strong_outranks_vague_outranks_wrong_on_the_evaluation_set() -> None:
+    """The issue's bar: strong > weak > wrong in at least 90% of pairs (python -m benchmarks.grading)."""
     bank, embeddings = load_bank(), offline_embeddings()
     wins = []
     for item in load_items():
         question = bank[item["question_id"]]
         for language in ("en", "ko"):
-            strong = grade(question.id, item[language]["strong"], language, embeddings).total
-            weak = grade(question.id, item[language]["weak"], language, embeddings).total
-            wins.append(strong > weak)
+            total = {kind: grade(question.id, answer, language, embeddings).total
+                     for kind, answer in item[language].items()}
+            wins += [total["strong"] > total["weak"], total["weak"] > total["wrong"], total["strong"] > total["wrong"]]
+    assert len(wins) >= 3 * 2 * 40
     assert sum(wins) / len(wins) >= 0.9
 
 
