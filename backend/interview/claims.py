@@ -165,6 +165,10 @@ def entities(question: str, facts: list[str]) -> list[str]:
 
 # Where a new clause with its own subject may start: punctuation, English conjunctions, and Korean
 # connective endings ("…이고", "…하며", "…지만", "…는데", "반면").
+# Verbs that say little of their subject ("BFS goes outward", "DFS goes deep", "…를 씁니다"): not attributes.
+_LIGHT_VERBS = frozenset(
+    tokenize("go goes went get gets got make makes made take takes took use uses used put puts give gives come comes")
+) | frozenset("하는 하고 하면 해서 했다 한다 합니 됩니 되는 되고 있는 있고 있다 있어 씁니 쓰는 쓰고".split())
 _EN_BREAK = frozenset("while whereas but and so because although though which unlike instead".split())
 _KO_BREAK = re.compile(r"(?:고|며|지만|는데|면서|반면|으면|니까|므로|서)$")
 
@@ -189,7 +193,7 @@ def bindings(text: str, terms: list[str]) -> list[tuple[str, str]]:
     for segment in segments:
         stems = words(" ".join(_without_comparison(segment)), keep)
         named = pending | {w.stem for w in stems if w.stem in terms}
-        said = [w.stem for w in stems if w.stem not in terms and not w.negated]
+        said = [w.stem for w in stems if w.stem not in terms and not w.negated and w.stem not in _LIGHT_VERBS]
         if named and not said and not any(w.negated for w in stems):
             pending = named
             continue
