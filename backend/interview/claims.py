@@ -252,7 +252,6 @@ def swapped_attributes(claim: str, terms: list[str], attributes: dict[str, set[s
 
 
 _ORDER_WINDOW = 4  # words after a word that its ordered pairs reach
-_COMPARATIVE = re.compile(r"\bthan\b|\bunlike\b|보다", re.IGNORECASE)  # "X is faster than Y" is "Y is slower than X"
 
 
 @dataclass(frozen=True)
@@ -267,10 +266,10 @@ class RoleCheck:
     def gain(self, claim: str) -> int:
         """How many more of the reference's ordered word pairs the claim matches with a pair of role words
         exchanged ("attach the larger tree under the smaller": the reference says the smaller under the
-        larger). A comparison ("faster than") reads the same both ways, so it is not checked."""
-        if not self.swaps or _COMPARATIVE.search(claim):
+        larger). What a claim compares its subject with ("… than HTTP/1.1") is left out, as in bindings."""
+        if not self.swaps:
             return 0
-        seq = _polar_stems(claim, self.keep)
+        seq = _polar_stems(" ".join(_without_comparison(_TOKEN.findall(claim.lower()))), self.keep)
         base = max((len(_ordered_pairs(seq) & f) for f in self.facts), default=0)
         best = 0
         for a, b in self.swaps:
