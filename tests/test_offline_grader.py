@@ -185,6 +185,7 @@ def test_negation_reads_instead_of_and_ends_at_a_new_subject() -> None:
     assert complexities("you'd copy roughly n²/20 elements") == complexities("O(n^2)")
     assert not any(w.negated for w in words("주소를 페이지 번호와 페이지 안 오프셋으로 나눠요"))  # 안: "inside"
     assert [w.negated for w in words("메모리를 거의 안 씁니다")][-1]  # 안: "not"
+    assert {w.stem for w in words("CPU 바운드 스레드는 병렬로 실행되지 않는다") if w.negated} == {"병렬", "실행"}
 
 
 @pytest.mark.parametrize(
@@ -235,3 +236,12 @@ def test_exchanged_role_words_are_doubted(question_id: str, language: str, answe
     right = {"algorithms-025": "Union by rank means you always attach the smaller tree under the larger one.",
              "os-018": "A minor fault is when the page is already in RAM but not mapped yet."}[question_id]
     assert not grade(question_id, right, language, offline_embeddings()).coaching
+
+
+def test_a_mostly_contradicted_answer_gets_no_praise() -> None:
+    answer = ("GIL은 CPython이 모든 I/O 작업마다 거는 락이에요. "
+              "순수 계산에는 영향이 없어서 CPU 바운드 스레드는 모든 코어에서 병렬로 돌아갑니다. "
+              "I/O 바운드 프로그램은 스레드를 써도 GIL 앞에 줄을 서기 때문에 이득이 없어요.")
+    result = grade("python-018", answer, "ko", offline_embeddings())
+    assert "병렬로 돌아갑니다" in result.coaching
+    assert not result.strengths and not result.covered_points

@@ -43,6 +43,7 @@ _EN_SCOPE = 2  # content words denied after an English negator: "can't detect de
 # Korean negates after the predicate: "보장하지 않는다", "필요 없다", "동기가 아니라"; "안"/"못" go before it.
 _KO_AFTER = re.compile(r"^(?:않|없|아니|아닌|아님|못하|못해|못합|못했)")
 _KO_BEFORE = frozenset(("안", "못"))
+_KO_ADVERBIAL = re.compile(r"(?:으로|로|게|히)$")
 _KO_PREDICATE = re.compile(r"[다요고며면죠는서지게해돼된될]$")
 # Korean words that carry no claim, matched as written or by their first two syllables (the stem):
 # connectives, demonstratives, degree and sequence adverbs, and the nominaliser 것
@@ -68,6 +69,7 @@ def words(text: str, keep: frozenset[str] = frozenset()) -> list[Word]:
     scope = 0  # English: content words still to be denied by the last negator
     deny_next = False  # Korean "안"/"못" before a predicate
     after_word = False  # the previous token is a content word: a kept stop word after one is a verb
+    adverbial = -1  # position in `out` of the last Korean adverbial ("병렬로", "빠르게")
     for i, token in enumerate(raw):
         if token in keep and not (after_word and token.isalpha()):
             # "is compares identity" names the operator; "== is an equality check" uses the verb.
@@ -87,9 +89,13 @@ def words(text: str, keep: frozenset[str] = frozenset()) -> list[Word]:
             if _KO_AFTER.match(token):
                 if out:
                     out[-1] = Word(out[-1].stem, True)
+                    if len(out) > 1 and adverbial == len(out) - 2:  # "병렬로 실행되지 않는다": not in parallel
+                        out[-2] = Word(out[-2].stem, True)
                 continue
             stem = token[:2]
             if len(token) >= 2 and stem not in _KO_STOP and token not in _KO_STOP:
+                if _KO_ADVERBIAL.search(token) and len(token) > 2:
+                    adverbial = len(out)
                 out.append(Word(stem, deny_next))
             deny_next = False
             continue

@@ -70,6 +70,7 @@ _NEGATION_ALIGNED = 0.2  # a key point this close to the claim is the one its ne
 # they flag 161 claims of wrong answers, 14 of strong and 5 of weak ones): it ranks as well or better
 # on each half of the set (en, ko, odd and even question numbers).
 _ERROR_COST, _TRUTH_PRIOR = 6.0, 2.0
+_PRAISE_TRUTH = 0.5  # below this truth an answer's covered points are not credited or praised
 # Off-topic: under a sixth of the answer's rarity-weighted vocabulary is in this question's reference,
 # and another bank question's reference covers at least 2.5 times as much of it.
 _OWN_SHARE, _OTHER_RATIO = 0.15, 0.4
@@ -163,6 +164,8 @@ def grade_offline(
     # vague answer (nothing checked, nothing false) near 1. It discounts every dimension below, which
     # is how the rubric's "correctness caps the rest" reads when the checks are only evidence.
     truth = (supported + _TRUTH_PRIOR) / (supported + _TRUTH_PRIOR + _ERROR_COST * (sum(errors) + story_errors))
+    if truth < _PRAISE_TRUTH:
+        covered = []  # most of what it asserts is contradicted: no point counts as made, none is praised
     wrong_ratio = len(wrong_claims) / max(1, len(aligned))
     precision = _relation_support(facts, [c.text for c in claims]) * (1.0 - min(1.0, wrong_ratio))
 
