@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from backend.interview.bank import load_bank
-from backend.interview.claims import words
+from backend.interview.claims import polarity_conflict, words
 from backend.interview.contrast import compared_terms, shared_words
 from backend.interview.cues import complexities
 from backend.interview.offline import grade_bank_answer
@@ -245,3 +245,12 @@ def test_a_mostly_contradicted_answer_gets_no_praise() -> None:
     result = grade("python-018", answer, "ko", offline_embeddings())
     assert "병렬로 돌아갑니다" in result.coaching
     assert not result.strengths and not result.covered_points
+
+
+def test_different_contradicts_the_same() -> None:
+    assert polarity_conflict("CAP의 일관성은 선형화 가능성이며 ACID의 C와 다르다",
+                             "CAP의 일관성은 ACID의 C랑 같은 개념입니다.")
+    assert polarity_conflict("Consistency in CAP is different from the C of ACID",
+                             "CAP consistency is the same as ACID's C")
+    assert not polarity_conflict("다른 트랜잭션이 커밋한 데이터만 읽는다",  # 다른: "other", not "different"
+                                 "같은 행을 두 번 읽으면 값이 같다")

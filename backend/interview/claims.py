@@ -116,14 +116,25 @@ def words(text: str, keep: frozenset[str] = frozenset()) -> list[Word]:
     return out
 
 
+# "Different" says what "not the same" says ("ACID의 C와 다르다" against "ACID의 C랑 같은 개념").
+_NOT_SAME = frozenset(("different", "differ", "다르", "달라"))  # not 다른, which is also "other"
+
+
+def _plain(word: Word) -> Word:
+    """`word`, with "different" read as a denied "same"."""
+    if word.stem in _NOT_SAME:
+        return Word("same", not word.negated)
+    return Word("same", word.negated) if word.stem in ("same", "같은", "같다", "같아", "동일") else word
+
+
 def polarity_conflict(fact: str, claim: str, topic: frozenset[str] = frozenset()) -> bool:
     """Does `claim` deny a word that `fact` asserts (or assert one that `fact` denies)?
 
     Words of `topic` (the question's) are left out: every answer mentions them, and a fact that
     denies one ("… and quicksort is not") is about something else.
     """
-    fact_words = [w for w in words(fact) if w.stem not in topic]
-    claim_words = [w for w in words(claim) if w.stem not in topic]
+    fact_words = [_plain(w) for w in words(fact) if w.stem not in topic]
+    claim_words = [_plain(w) for w in words(claim) if w.stem not in topic]
     asserted = {w.stem for w in fact_words if not w.negated}
     claim_asserted = {w.stem for w in claim_words if not w.negated}
     # A word both denied and asserted ("not per variable but per cache line") is not denied outright.
