@@ -1,7 +1,7 @@
 """Reading what an answer claims, for the offline grader: words in order with their polarity, and
 which compared term each word is said of.
 
-Two checks build on this, both against the reference (key points and model-answer sentences):
+Three checks build on this, all against the reference (key points and model-answer sentences):
 
 - scoped negation: the claim denies a word the fact asserts ("the database can't detect deadlocks"
   against "the database detects cycles"), or asserts what the fact denies. A bare "not" anywhere in
@@ -10,6 +10,9 @@ Two checks build on this, both against the reference (key points and model-answe
 - attribute binding: in a question comparing terms ("process" and "thread"), the reference says
   which properties belong to which term. A claim that gives a term a property the reference gives
   only to the other term has swapped them ("each thread gets its own address space").
+- role order: a claim that matches the reference's word order better once two role words are
+  exchanged (compared terms, "larger"/"smaller", "major"/"minor") has them the wrong way round
+  ("attach the larger tree under the smaller one").
 """
 
 from __future__ import annotations
@@ -180,12 +183,12 @@ def entities(question: str, facts: list[str]) -> list[str]:
     )
 
 
-# Where a new clause with its own subject may start: punctuation, English conjunctions, and Korean
-# connective endings ("…이고", "…하며", "…지만", "…는데", "반면").
 # Verbs that say little of their subject ("BFS goes outward", "DFS goes deep", "…를 씁니다"): not attributes.
 _LIGHT_VERBS = frozenset(
     tokenize("go goes went get gets got make makes made take takes took use uses used put puts give gives come comes")
 ) | frozenset("하는 하고 하면 해서 했다 한다 합니 됩니 되는 되고 있는 있고 있다 있어 씁니 쓰는 쓰고".split())
+# Where a new clause with its own subject may start: punctuation, English conjunctions, and Korean
+# connective endings ("…이고", "…하며", "…지만", "…는데", "반면").
 _EN_BREAK = frozenset("while whereas but and so because although though which unlike instead".split())
 _KO_BREAK = re.compile(r"(?:고|며|지만|는데|면서|반면|으면|니까|므로|서)$")
 
