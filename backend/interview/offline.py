@@ -4,14 +4,14 @@ Topical similarity alone ranks a confidently wrong answer (all the right words, 
 above a vague one. So each clause of the answer is aligned with the key points (and the model
 answer's sentences) by multilingual embeddings plus lexical overlap; a clause restating the model
 answer's sentence for a key point covers that point, however abstractly the point is worded. Each
-clause is checked for
-evidence that the reference contradicts it (claims.py): a property given to the wrong one of the
-compared terms, a claim closer to a key point with its terms swapped or a word reversed than to
-anything the reference says (contrast.py), a Big-O class the reference never gives, a negation of
-what a key point asserts.
-Behavioural answers are checked for the anti-patterns interview guides warn about (blame, perks
-first, a story told only as "we"). The share of claims that survive discounts every dimension, so a
-vague answer that says little but nothing false beats a fluent wrong one.
+clause is checked for evidence that the reference contradicts it (claims.py): a property given to the
+wrong one of the compared terms, a claim closer to a key point with its terms swapped or a word
+reversed than to anything the reference says (contrast.py), role words the wrong way round ("the
+larger tree under the smaller"), a Big-O class the reference never gives, a negation of what a key
+point asserts. Behavioural answers are checked for the anti-patterns interview guides warn about
+(blame, perks first, belittling a colleague, a story told only as "we"). The share of claims that
+survive discounts every dimension, so a vague answer that says little but nothing false beats a
+fluent wrong one.
 Deterministic: the same inputs give the same grade.
 """
 
@@ -75,8 +75,9 @@ _PRAISE_TRUTH = 0.5  # below this truth an answer's covered points are not credi
 # and another bank question's reference covers at least 2.5 times as much of it.
 _OWN_SHARE, _OTHER_RATIO = 0.15, 0.4
 # An answer whose meaning is within this E5 cosine of this question's, against every other bank
-# question, is an answer to it, however few of the reference's words it uses. Answers to other bank
-# questions sit 0.016 or more below their own question on our evaluation set (benchmarks/grading.py).
+# question, is an answer to it, however few of the reference's words it uses. On our evaluation set
+# (benchmarks/grading.py) the answers to other questions sit 0.036 below the best other question at the
+# median and 0.016 at the 95th percentile.
 _ON_TOPIC_MARGIN = 0.01
 _ANTI_PATTERNS = (cues.DEFLECTION, cues.SELF_INTEREST, cues.DISMISSAL)
 _WE_PROBLEM = 3  # "we" this often in a behavioural answer that hardly ever says "I"
