@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from backend.interview.contrast import ROLE_PAIRS, compared_phrases, compared_terms, shared_words
 from backend.rag.lexical import tokenize
@@ -63,10 +64,12 @@ class Word:
     negated: bool
 
 
-def words(text: str, keep: frozenset[str] = frozenset()) -> list[Word]:
+@lru_cache(maxsize=1 << 14)
+def words(text: str, keep: frozenset[str] = frozenset()) -> tuple[Word, ...]:
     """Content words of `text` in order (English stemmed, Korean cut to two syllables), each marked
     when a negation in its scope denies it. Tokens in `keep` (compared terms that are stop words or
-    operators, such as "is" and "==") are content words as written."""
+    operators, such as "is" and "==") are content words as written. Cached: the grader reads the
+    same reference sentences for every claim."""
     raw = _TOKEN.findall(text.lower())
     out: list[Word] = []
     scope = 0  # English: content words still to be denied by the last negator
@@ -116,7 +119,7 @@ def words(text: str, keep: frozenset[str] = frozenset()) -> list[Word]:
             continue
         out.append(Word(stems[0], (scope > 0) != (prefixed != token)))
         scope = max(0, scope - 1)
-    return out
+    return tuple(out)
 
 
 # "Different" says what "not the same" says ("ACID의 C와 다르다" against "ACID의 C랑 같은 개념").
@@ -306,13 +309,20 @@ def role_check(question: str, facts: list[str]) -> RoleCheck:
     keep = _kept_terms(question)
     sequences = [_polar_stems(fact, keep) for fact in facts]
     used = {w.removeprefix(_DENIED) for seq in sequences for w in seq}
-    pairs = list(itertools.combinations(entities(question, facts), 2))  # already stems
-    for a, b in [*compared_terms(question), *ROLE_PAIRS]:
+    pairs = [*itertools.combinations(entities(question, facts), 2), *_role_stems()]  # already stems
+    for a, b in compared_terms(question):
         stems = [w.stem for w in words(a, keep)], [w.stem for w in words(b, keep)]
         if len(stems[0]) == len(stems[1]) == 1:
             pairs.append((stems[0][0], stems[1][0]))
     swaps = tuple(dict.fromkeys((a, b) for a, b in pairs if a != b and {a, b} <= used))
     return RoleCheck(swaps, tuple(frozenset(_ordered_pairs(seq)) for seq in sequences), keep)
+
+
+@lru_cache(maxsize=1)
+def _role_stems() -> tuple[tuple[str, str], ...]:
+    """ROLE_PAIRS as stems, the pairs of single words only."""
+    stems = [([w.stem for w in words(a)], [w.stem for w in words(b)]) for a, b in ROLE_PAIRS]
+    return tuple((a[0], b[0]) for a, b in stems if len(a) == len(b) == 1)
 
 
 _DENIED = "¬"
