@@ -13,6 +13,7 @@ from backend.interview.bank import load_bank
 from backend.interview.claims import polarity_conflict, words
 from backend.interview.contrast import compared_terms, shared_words
 from backend.interview.cues import complexities
+from backend.interview.keypoints import sentences
 from backend.interview.offline import grade_bank_answer
 from backend.rag.embeddings import offline_embeddings
 from benchmarks.grading import load_items
@@ -254,3 +255,16 @@ def test_different_contradicts_the_same() -> None:
                              "CAP consistency is the same as ACID's C")
     assert not polarity_conflict("다른 트랜잭션이 커밋한 데이터만 읽는다",  # 다른: "other", not "different"
                                  "같은 행을 두 번 읽으면 값이 같다")
+
+
+def test_reference_sentences_keep_identifiers_and_short_korean_sentences() -> None:
+    found = sentences("== is an equality check. It calls `__eq__`, so **equal** lists compare equal. "
+                      "==는 동등성 비교입니다. max_connections를 넘기면 안 됩니다.")
+    assert "It calls __eq__, so equal lists compare equal." in found
+    assert "==는 동등성 비교입니다." in found and "max_connections를 넘기면 안 됩니다." in found
+
+
+def test_a_vague_answer_is_not_credited_with_a_point_it_never_makes() -> None:
+    vague = "둘 다 비교할 때 쓰는 연산자인데 하나가 좀 더 엄격한 걸로 알고 있어요. 보통은 ==를 씁니다."
+    result = grade("python-003", vague, "ko", offline_embeddings())
+    assert not result.covered_points and not result.strengths and result.total < 40

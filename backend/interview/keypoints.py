@@ -9,16 +9,19 @@ import numpy as np
 from backend.rag.embeddings import E5Embeddings
 from backend.rag.lexical import tokenize
 
+_HANGUL = re.compile(r"[가-힣]")  # Korean says as much in fewer characters
 _SPLIT = re.compile(r"(?<=[.!?。])\s+|\n+")
-_MARKUP = re.compile(r"[*_`#>|]+|\*\*[QA]:\*\*")
+# Markdown emphasis and code marks (dropped) and heading, quote and table marks (a space); not
+# underscores, which belong to identifiers ("__eq__", "max_connections") far more often than to emphasis.
+_INLINE, _BLOCK = re.compile(r"[*`]+"), re.compile(r"[#>|]+")
 
 
 def sentences(text: str) -> list[str]:
     """Plain sentences of a (Markdown) text, markup stripped, very short fragments dropped."""
     out = []
     for raw in _SPLIT.split(text):
-        clean = " ".join(_MARKUP.sub(" ", raw).split()).strip(" -")
-        if len(clean) >= 15 and not clean.startswith(("Q:", "A:")):
+        clean = " ".join(_BLOCK.sub(" ", _INLINE.sub("", raw)).split()).strip(" -")
+        if len(clean) >= (10 if _HANGUL.search(clean) else 15) and not clean.startswith(("Q:", "A:")):
             out.append(clean)
     return out
 
