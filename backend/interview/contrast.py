@@ -61,23 +61,19 @@ _OPPOSITES = (
 )
 # More words that trade roles in a wrong answer ("the receiver" for "the sender"), used with _OPPOSITES
 # when a claim is checked for exchanged roles (claims.RoleCheck). Not used to perturb key points.
-ROLE_PAIRS: tuple[tuple[str, str], ...] = (
-    *_OPPOSITES,
-    *(
-        (pair.split("/")[0], pair.split("/")[1])
-        for pair in (
-            "sender/receiver producer/consumer parent/child caller/callee leader/follower primary/replica "
-            "input/output upstream/downstream push/pull request/response encrypt/decrypt encrypted/decrypted "
-            "sign/verify lock/unlock acquire/release min/max minimum/maximum smallest/largest top/bottom head/tail "
-            "inner/outer local/remote physical/virtual kernel/user shared/exclusive optimistic/pessimistic "
-            "horizontal/vertical hot/cold old/new older/newer earlier/later start/end grow/shrink add/remove "
-            "insert/delete hit/miss valid/invalid dirty/clean same/different lazy/eager fixed/geometric "
-            "송신/수신 생산자/소비자 부모/자식 리더/팔로워 입력/출력 요청/응답 암호화/복호화 서명/검증 획득/해제 "
-            "최소/최대 내부/외부 커널/사용자 공유/배타 낙관적/비관적 수평/수직 오래된/새 시작/끝 추가/삭제 "
-            "삽입/삭제 히트/미스 유효/무효 물리/가상 로컬/원격 고정/배수"
-        ).split()
-    ),
+_ROLE_WORDS = (
+    "sender/receiver producer/consumer parent/child caller/callee leader/follower primary/replica "
+    "input/output upstream/downstream push/pull request/response encrypt/decrypt encrypted/decrypted "
+    "sign/verify lock/unlock acquire/release min/max minimum/maximum smallest/largest top/bottom "
+    "head/tail inner/outer local/remote physical/virtual kernel/user shared/exclusive "
+    "optimistic/pessimistic horizontal/vertical hot/cold old/new older/newer earlier/later start/end "
+    "grow/shrink add/remove insert/delete hit/miss valid/invalid dirty/clean same/different "
+    "lazy/eager fixed/geometric "
+    "송신/수신 생산자/소비자 부모/자식 리더/팔로워 입력/출력 요청/응답 암호화/복호화 서명/검증 "
+    "획득/해제 최소/최대 내부/외부 커널/사용자 공유/배타 낙관적/비관적 수평/수직 오래된/새 "
+    "시작/끝 추가/삭제 삽입/삭제 히트/미스 유효/무효 물리/가상 로컬/원격 고정/배수"
 )
+ROLE_PAIRS: tuple[tuple[str, ...], ...] = (*_OPPOSITES, *(tuple(pair.split("/")) for pair in _ROLE_WORDS.split()))
 # Korean particles that change with the final consonant of the word before them.
 _PARTICLES = {"은": "는", "는": "은", "이": "가", "가": "이", "을": "를", "를": "을", "과": "와", "와": "과"}
 _MAX_VARIANTS = 24  # each is one more short sentence to embed, once per question
@@ -86,10 +82,9 @@ _MAX_VARIANTS = 24  # each is one more short sentence to embed, once per questio
 def compared_terms(question: str) -> list[tuple[str, str]]:
     """The pairs of terms a question sets against each other, as written ("is", "=="; "TCP", "UDP").
     Two phrases that differ in one word compare that word ("fan-out on write and fan-out on read")."""
-    shared = compared_phrases(question)
-    found = shared or _KO_COMPARED.findall(question)
+    found = compared_phrases(question) or _EN_COMPARED.findall(question) + _KO_COMPARED.findall(question)
     pairs = []
-    for a, b in shared + [p for p in _EN_COMPARED.findall(question) if not shared] + found[len(shared) :]:
+    for a, b in found:
         a, b = a.strip(_EDGE), b.strip(_EDGE)
         # At least one side must carry meaning: "made of, and is" compares nothing.
         if a and b and a.lower() != b.lower() and any(_meaningful(t) for t in (a, b)):
