@@ -75,10 +75,15 @@ def questions_for(track: str, difficulty: str | None = None) -> list[Question]:
     ]
 
 
+def text_key(text: str) -> str:
+    """`text` as question texts are compared: whitespace collapsed, case folded."""
+    return " ".join(text.split()).casefold()
+
+
 def find_by_text(text: str) -> Question | None:
     """The bank question whose Korean or English text equals `text` (after trimming)."""
-    wanted = " ".join(text.split()).casefold()
+    wanted = text_key(text)
     for question in load_bank().values():
-        if any(" ".join(t.split()).casefold() == wanted for t in question.text.values()):
+        if any(text_key(t) == wanted for t in question.text.values()):
             return question
     return None

@@ -303,13 +303,13 @@ class RoleCheck:
         return best
 
 
-def role_check(question: str, facts: list[str]) -> RoleCheck:
-    """The RoleCheck of a question: the pairs among its compared terms, its terms and the role opposites
-    ("major"/"minor", "sender"/"receiver") whose both words its reference uses."""
+def role_check(question: str, facts: list[str], terms: list[str]) -> RoleCheck:
+    """The RoleCheck of a question: the pairs among its compared terms, its `terms` (entities()) and the
+    role opposites ("major"/"minor", "sender"/"receiver") whose both words its reference uses."""
     keep = _kept_terms(question)
     sequences = [_polar_stems(fact, keep) for fact in facts]
     used = {w.removeprefix(_DENIED) for seq in sequences for w in seq}
-    pairs = [*itertools.combinations(entities(question, facts), 2), *_role_stems()]  # already stems
+    pairs = [*itertools.combinations(terms, 2), *_role_stems()]  # already stems
     for a, b in compared_terms(question):
         stems = [w.stem for w in words(a, keep)], [w.stem for w in words(b, keep)]
         if len(stems[0]) == len(stems[1]) == 1:

@@ -27,7 +27,7 @@ import numpy as np
 
 from backend.interview import claims as claim_check
 from backend.interview import cues
-from backend.interview.bank import Question, load_bank
+from backend.interview.bank import Question, load_bank, text_key
 from backend.interview.contrast import perturbations
 from backend.interview.keypoints import sentences as reference_sentences
 from backend.interview.rubric import BEHAVIORAL, DimensionScore, Grade, dimensions_for, total_from
@@ -230,9 +230,7 @@ def _errors(
     reversed_: list[bool],
 ) -> list[float]:
     """Per claim, the weight of evidence that it says something the reference contradicts."""
-    terms = claim_check.entities(question, facts)
-    attributes = claim_check.attribute_map(facts, terms)
-    roles = _role_check(question, tuple(facts))
+    terms, attributes, roles = _reference_reading(question, tuple(facts))
     reference_orders = set().union(*(cues.complexities(f) for f in facts))
     topic = frozenset(w.stem for w in claim_check.words(question))
     out: list[float] = []
@@ -261,9 +259,13 @@ def _errors(
 
 
 @lru_cache(maxsize=256)
-def _role_check(question: str, facts: tuple[str, ...]) -> claim_check.RoleCheck:
-    """A question's RoleCheck, built once per question."""
-    return claim_check.role_check(question, list(facts))
+def _reference_reading(
+    question: str, facts: tuple[str, ...]
+) -> tuple[list[str], dict[str, set[str]], claim_check.RoleCheck]:
+    """What the claim checks read from a question's reference, once per question: its compared terms,
+    what it says of each, and its role-word order."""
+    terms = claim_check.entities(question, list(facts))
+    return terms, claim_check.attribute_map(list(facts), terms), claim_check.role_check(question, list(facts), terms)
 
 
 def _restatements(facts: list[str], claims: list[_Claim]) -> list[bool]:
@@ -369,7 +371,7 @@ def _relevance(question: str, topic: set[str], words: set[str]) -> tuple[float, 
     shares = np.zeros(len(texts))
     for w, v in weight.items():
         shares[postings[w]] += v
-    shares[texts == " ".join(question.split()).casefold()] = 0.0
+    shares[texts == text_key(question)] = 0.0
     return sum(v for w, v in weight.items() if w in topic) / total, float(shares.max()) / total
 
 
@@ -383,7 +385,7 @@ def _bank_vocabulary() -> tuple[np.ndarray, dict[str, np.ndarray]]:
             reference = " ".join([text, *q.points(language), q.model_answer.get(language, "")])
             for word in set(tokenize(reference)):
                 postings[word].append(len(texts))
-            texts.append(" ".join(text.split()).casefold())
+            texts.append(text_key(text))
     return np.array(texts), {w: np.array(ids) for w, ids in postings.items()}
 
 
@@ -398,9 +400,8 @@ def _answers_this_question(question: str, vectors: np.ndarray | None, embeddings
     texts, matrix = _bank_question_vectors(embeddings)
     mean = vectors.mean(axis=0)
     answer = mean / (np.linalg.norm(mean) or 1.0)
-    wanted = " ".join(question.split()).casefold()
     own = float(_fact_vectors(embeddings, (question,))[0] @ answer)
-    others = matrix[texts != wanted] @ answer
+    others = matrix[texts != text_key(question)] @ answer
     return not len(others) or own >= float(others.max()) - _ON_TOPIC_MARGIN
 
 
@@ -408,8 +409,7 @@ def _answers_this_question(question: str, vectors: np.ndarray | None, embeddings
 def _bank_question_vectors(embeddings: E5Embeddings) -> tuple[np.ndarray, np.ndarray]:
     """Every bank question (both languages): normalised texts and vectors (shipped with the bundle)."""
     questions = [text for q in load_bank().values() for text in q.text.values()]
-    texts = np.array([" ".join(t.split()).casefold() for t in questions])
-    return texts, _fact_vectors(embeddings, tuple(questions))
+    return _bank_vocabulary()[0], _fact_vectors(embeddings, tuple(questions))  # the same order
 
 
 def _looks_like_a_word(word: str) -> bool:
