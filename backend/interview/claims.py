@@ -293,12 +293,12 @@ class RoleCheck:
         if not self.swaps:
             return 0
         seq = _polar_stems(" ".join(_without_comparison(_TOKEN.findall(claim.lower()))), self.keep)
-        base = max((len(_ordered_pairs(seq) & f) for f in self.facts), default=0)
+        base = max((len(ordered_pairs(seq) & f) for f in self.facts), default=0)
         best = 0
         for a, b in self.swaps:
             exchange = {a: b, b: a, _DENIED + a: _DENIED + b, _DENIED + b: _DENIED + a}
             if exchange.keys() & set(seq):
-                swapped = _ordered_pairs([exchange.get(w, w) for w in seq])
+                swapped = ordered_pairs([exchange.get(w, w) for w in seq])
                 best = max(best, max(len(swapped & f) for f in self.facts) - base)
         return best
 
@@ -315,7 +315,7 @@ def role_check(question: str, facts: list[str], terms: list[str]) -> RoleCheck:
         if len(stems[0]) == len(stems[1]) == 1:
             pairs.append((stems[0][0], stems[1][0]))
     swaps = tuple(dict.fromkeys((a, b) for a, b in pairs if a != b and {a, b} <= used))
-    return RoleCheck(swaps, tuple(frozenset(_ordered_pairs(seq)) for seq in sequences), keep)
+    return RoleCheck(swaps, tuple(frozenset(ordered_pairs(seq)) for seq in sequences), keep)
 
 
 @lru_cache(maxsize=1)
@@ -333,5 +333,6 @@ def _polar_stems(text: str, keep: frozenset[str]) -> list[str]:
     return [_DENIED + w.stem if w.negated else w.stem for w in words(text, keep)]
 
 
-def _ordered_pairs(seq: list[str]) -> set[tuple[str, str]]:
-    return {(a, b) for i, a in enumerate(seq) for b in seq[i + 1 : i + 1 + _ORDER_WINDOW] if a != b}
+def ordered_pairs(seq: list[str], window: int = _ORDER_WINDOW) -> set[tuple[str, str]]:
+    """(word, a different word up to `window` words after it), for every word of `seq`."""
+    return {(a, b) for i, a in enumerate(seq) for b in seq[i + 1 : i + 1 + window] if a != b}

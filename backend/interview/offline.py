@@ -310,8 +310,7 @@ def _reference_pairs(facts: tuple[str, ...], window: int) -> tuple[frozenset[fro
 
 def _pairs(text: str, window: int) -> tuple[set[frozenset[str]], set[str]]:
     words = _stems(text)
-    pairs = {frozenset((a, b)) for i, a in enumerate(words) for b in words[i + 1 : i + 1 + window] if a != b}
-    return pairs, set(words)
+    return {frozenset(pair) for pair in claim_check.ordered_pairs(words, window)}, set(words)
 
 
 def _stems(text: str) -> list[str]:
