@@ -146,9 +146,13 @@ def _check_setup(setup: InterviewSetup) -> None:
 
 def weak_question_ids(ctx: AppContext, *, user_id: int, track: str) -> list[str]:
     """The user's weakest bank questions of a track (best score below 60), weakest first."""
-    bank = load_bank()
-    with ctx.tx() as db:
+    with ctx.read() as db:
         scores = repo.recent_user_scores(db, user_id=user_id)
+    return _weakest(scores, track)
+
+
+def _weakest(scores: list[tuple[str, float]], track: str) -> list[str]:
+    bank = load_bank()
     best: dict[str, float] = {}
     for question_id, total in scores:
         if question_id in bank and bank[question_id].track == track:
@@ -240,13 +244,17 @@ def _ask(db, *, user_id: int, session_id: int, data: dict[str, Any], intro: str 
 # --------------------------------------------------------------------------- actions
 
 
+_RECENT_ANSWERS = 200  # the questions of the user's latest answers come last in a new plan
+
+
 def start_interview(ctx: AppContext, *, user_id: int, setup: InterviewSetup, mode: str) -> int:
     """Create a session, plan its questions and ask the first one; returns the session id."""
     _check_setup(setup)
     setup = InterviewSetup(**{**asdict(setup), "context_text": setup.context_text[:MAX_CONTEXT_CHARS]})
-    weak = weak_question_ids(ctx, user_id=user_id, track=setup.track) if setup.weak_spots else []
-    with ctx.tx() as db:
-        recent = {question_id for question_id, _ in repo.recent_user_scores(db, user_id=user_id, limit=200)}
+    with ctx.read() as db:  # newest first: one read serves both the weak spots and the recent questions
+        scores = repo.recent_user_scores(db, user_id=user_id)
+    weak = _weakest(scores, setup.track) if setup.weak_spots else []
+    recent = {question_id for question_id, _ in scores[:_RECENT_ANSWERS]}
     seed = random.SystemRandom().randrange(2**31)
     plan = plan_questions(setup, seed=seed, weak_ids=weak, recent_ids=recent)
     if not plan:
