@@ -46,12 +46,12 @@ def main() -> None:
         for language in ("en", "ko"):
             answers = item[language]
             scores, baseline = {}, {}
+            reference = embeddings.embed_passages([question.model_answer[language]])[0]
             for kind, answer in answers.items():
                 start = time.perf_counter()
                 grade = grade_bank_answer(question, answer, language, embeddings)
                 latencies.append((time.perf_counter() - start) * 1000)
                 scores[kind] = grade.total
-                reference = embeddings.embed_passages([question.model_answer[language]])[0]
                 baseline[kind] = float(embeddings.embed_passages([answer])[0] @ reference)
             for high, low in PAIRS:
                 for key in ("all", language, question.track):
