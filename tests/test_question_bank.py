@@ -6,16 +6,22 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
 from backend.config import DATA_DIR
 from backend.interview.bank import DIFFICULTIES, QUESTIONS_DIR, TRACKS, load_bank, questions_for
+from backend.interview.offline import grade_bank_answer, grade_offline
+from backend.rag.embeddings import offline_embeddings
 
 KNOWLEDGE = DATA_DIR / "knowledge"
 FIELDS = {"id", "track", "difficulty", "tags", "text", "key_points", "model_answer", "follow_ups", "reference"}
 _ANCHOR = re.compile(r"^#{1,6}\s+.*\{#([A-Za-z0-9_-]+)\}\s*$", re.M)
 _HANGUL = re.compile(r"[가-힣]")
+# E5 cosine above which two key points of one question say the same thing (a paraphrase sits near 0.95;
+# distinct claims about one topic below 0.93 across the bank).
+NEAR_DUPLICATE = 0.96
 
 
 def raw_questions() -> list[tuple[Path, dict]]:
@@ -76,7 +82,40 @@ def test_question_is_complete_in_both_languages(entry: dict) -> None:
     bilingual(entry["model_answer"], f"{qid} model answer")
     assert 1 <= len(entry["follow_ups"]) <= 2, qid
     for i, follow_up in enumerate(entry["follow_ups"]):
-        bilingual(follow_up, f"{qid} follow-up {i}")
+        if "text" not in follow_up:  # a question alone (not asked offline)
+            bilingual(follow_up, f"{qid} follow-up {i}")
+            continue
+        assert set(follow_up) == {"text", "key_points", "model_answer"}, (qid, i)
+        bilingual(follow_up["text"], f"{qid} follow-up {i}")
+        assert 2 <= len(follow_up["key_points"]) <= 4, (qid, i)
+        for j, point in enumerate(follow_up["key_points"]):
+            bilingual(point, f"{qid} follow-up {i} key point {j}")
+        bilingual(follow_up["model_answer"], f"{qid} follow-up {i} model answer")
+
+
+def test_the_first_follow_up_of_every_question_can_be_graded_offline() -> None:
+    missing = [q.id for q in load_bank().values() if not q.follow_ups[0].gradable_offline]
+    assert missing == []
+
+
+@pytest.mark.parametrize("question", list(load_bank().values()), ids=lambda q: q.id)
+def test_key_points_are_distinct_claims_each_found_in_the_model_answer(question) -> None:
+    """One checkable claim per key point: no two near-duplicates, each made by the model answer."""
+    embeddings = offline_embeddings()
+    for language in ("en", "ko"):
+        points = question.points(language)
+        vectors = embeddings.embed_passages(points)
+        similar = vectors @ vectors.T - np.eye(len(points))
+        assert similar.max() < NEAR_DUPLICATE, (language, points[int(similar.max(axis=1).argmax())])
+        graded = grade_bank_answer(question, question.model_answer[language], language, embeddings)
+        assert graded.missed_points == [], (language, graded.missed_points)
+        for follow_up in question.follow_ups:
+            if follow_up.gradable_offline:
+                answer = follow_up.model_answer[language]
+                graded = grade_offline(question=follow_up.text[language], key_points=follow_up.points(language),
+                                       answer=answer, language=language, track=question.track,
+                                       embeddings=embeddings, model_answer=answer)
+                assert graded.missed_points == [], (language, "follow-up", graded.missed_points)
 
 
 @pytest.mark.parametrize("entry", [entry for _, entry in RAW], ids=lambda e: e["id"])

@@ -46,6 +46,8 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote) -> None:  # noq
     with right:
         if grade.insufficient:
             st.warning(t("chat.insufficient"), icon=":material/help:")
+        elif grade.approximate:
+            st.caption(t("chat.approximate"))
         for key, dim in grade.scores.items():
             name = DIMENSIONS.get(key, {}).get("name", {}).get(lang, key)
             st.progress(dim.score / 5, text=f"{name} · {dim.score}/5")

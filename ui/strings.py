@@ -230,6 +230,10 @@ STRINGS.update(
         "chat.new": {"ko": "새 면접 시작", "en": "Start a new interview"},
         "chat.total": {"ko": "총점", "en": "Total"},
         "chat.insufficient": {"ko": "채점하기에 내용이 부족합니다", "en": "Not enough to grade"},
+        "chat.approximate": {
+            "ko": "대략적인 점수: 작성된 핵심 포인트가 없어 참고 자료의 문장과 비교했습니다",
+            "en": "Approximate grade: compared with sentences of the reference, not authored key points",
+        },
         "chat.evidence": {"ko": "근거: “{text}”", "en": "Based on: “{text}”"},
         "chat.no_evidence": {"ko": "근거가 된 문장이 없습니다", "en": "No sentence of the answer supports this"},
         "chat.missed": {"ko": "놓친 핵심 포인트", "en": "Key points you missed"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,22 @@ LANGUAGES = ("ko", "en")
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """A follow-up question; offline it can be graded only when its key points are authored."""
+
+    text: dict[str, str]
+    key_points: tuple[dict[str, str], ...] = ()
+    model_answer: dict[str, str] | None = None
+
+    def points(self, language: str) -> list[str]:
+        return [p[language] for p in self.key_points]
+
+    @property
+    def gradable_offline(self) -> bool:
+        return bool(self.key_points and self.model_answer)
+
+
+@dataclass(frozen=True)
 class Question:
     """One bank question with bilingual text, key points and model answer."""
 
@@ -27,7 +44,7 @@ class Question:
     text: dict[str, str]
     key_points: tuple[dict[str, str], ...]
     model_answer: dict[str, str]
-    follow_ups: tuple[dict[str, str], ...]
+    follow_ups: tuple[FollowUp, ...]
     reference: str  # "<track>#<anchor>" of the grounding section
 
     def in_language(self, language: str) -> str:
@@ -50,8 +67,18 @@ def _question(raw: dict) -> Question:
         text=dict(raw["text"]),
         key_points=tuple(dict(p) for p in raw["key_points"]),
         model_answer=dict(raw["model_answer"]),
-        follow_ups=tuple(dict(f) for f in raw["follow_ups"]),
+        follow_ups=tuple(_follow_up(f) for f in raw["follow_ups"]),
         reference=raw["reference"],
+    )
+
+
+def _follow_up(raw: dict) -> FollowUp:
+    if "text" not in raw:  # a question alone: {en, ko}
+        return FollowUp(text=dict(raw))
+    return FollowUp(
+        text=dict(raw["text"]),
+        key_points=tuple(dict(p) for p in raw.get("key_points") or ()),
+        model_answer=dict(raw["model_answer"]) if raw.get("model_answer") else None,
     )
 
 
@@ -73,6 +100,29 @@ def questions_for(track: str, difficulty: str | None = None) -> list[Question]:
         for q in load_bank().values()
         if q.track == track and (difficulty in (None, "mixed") or q.difficulty == difficulty)
     ]
+
+
+_HEADING = re.compile(r"^##\s+.*\{#([A-Za-z0-9_-]+)\}\s*$")
+
+
+@lru_cache(maxsize=512)
+def section_text(reference: str, language: str) -> str:
+    """The bundled knowledge section `track#anchor` in `language`, heading included ('' if none)."""
+    track, _, anchor = reference.partition("#")
+    path = DATA_DIR / "knowledge" / language / f"{track}.md"
+    if not anchor or not path.exists():
+        return ""
+    out: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            if out:
+                break
+            match = _HEADING.match(line)
+            if match and match.group(1) == anchor:
+                out.append(line)
+        elif out:
+            out.append(line)
+    return "\n".join(out).strip()
 
 
 def text_key(text: str) -> str:

@@ -1,43 +1,9 @@
-"""Word lists the offline grader reads answers with (Korean and English): Big-O, hedges, reasoning, STAR,
-behavioural anti-patterns. Negation and compared terms are read in claims.py."""
+"""Word lists the offline grader reads answers with (Korean and English): text addressed to the
+grader, hedges, reasoning, examples, STAR, behavioural anti-patterns."""
 
 from __future__ import annotations
 
 import re
-
-_COMPLEXITY_WORDS = {
-    "constant time": "o(1)",
-    "상수 시간": "o(1)",
-    "logarithmic": "o(logn)",
-    "로그 시간": "o(logn)",
-    "linear time": "o(n)",
-    "선형 시간": "o(n)",
-    "quadratic": "o(n^2)",
-    "이차 시간": "o(n^2)",
-    "n log n": "o(nlogn)",
-}
-_BIG_O = re.compile(r"\bo\s*\(([^)]{1,20})\)")
-_SQUARED = re.compile(r"(?<![\w(])n\s*(?:²|\^\s*2)")
-_OPERATOR = {"plus": "+", "times": "·", "더하기": "+", "곱하기": "·"}
-_SPOKEN_OPERATORS = re.compile(r"\s*\b(plus|times|더하기|곱하기)\b\s*")
-
-
-def complexities(text: str) -> set[str]:
-    """Big-O classes named in `text`, normalised ("O(n log n)" → "o(nlogn)")."""
-    low = _SPOKEN_OPERATORS.sub(lambda m: _OPERATOR[m.group(1)], text.lower())  # "O(V plus E)" is O(V + E)
-    found = {"o(" + m.group(1).replace(" ", "").replace("²", "^2") + ")" for m in _BIG_O.finditer(low)}
-    found |= {v for k, v in _COMPLEXITY_WORDS.items() if k in low}
-    if _SQUARED.search(low):
-        found.add("o(n^2)")  # "n²/20 copies": quadratic, written without the O
-    return found
-
-
-# A clause that reports a misconception ("a lot of people think it's encrypted") does not assert it.
-MISCONCEPTION = re.compile(
-    r"\b(?:people|many|some|everyone|they)\s+(?:\w+\s+)?(?:think|believe|assume|say)s?\b|\bmisconception|\bmyth\b|"
-    r"\bmistak(?:e|en)\b|오해|착각|잘못 알",
-    re.IGNORECASE,
-)
 
 HEDGES = re.compile(
     r"\bi think\b|\bi guess\b|\bmaybe\b|\bprobably\b|\bkind of\b|\bsort of\b|\bsomething like\b|\bi'm not sure\b|"
@@ -85,7 +51,9 @@ STAR: dict[str, re.Pattern[str]] = {
     ),
     "result": re.compile(
         r"\d|%|\bpercent\b|\bresult\b|\breduc|\bimprov|\bsince then\b|\bafterwards\b|\blearn(?:ed|t)\b|\bended up\b|"
-        r"\bnow\b|결과|줄였|줄었|늘었|높였|개선|이후|배웠|배운|지금도|덕분",
+        r"\bnow\b|\b(?:finish|ship|launch|deliver|sav|cut|drop|fell|rose|increas|decreas|resolv|solv|adopt)\w*\b|"
+        r"\bahead of\b|\bon time\b|\bzero\b|\b(?:two|three|four|five|ten|twice|half)\b|"
+        r"결과|줄였|줄었|늘었|높였|개선|이후|배웠|배운|지금도|덕분|끝냈|마쳤|출시|해결|단축|절감|달성|성공",
         re.IGNORECASE,
     ),
 }
@@ -100,7 +68,7 @@ DEFLECTION = re.compile(
     r"\bwasn't (?:really )?(?:on me|my (?:fault|job|problem))\b|"
     r"\bincompetent\b|\blazy\b(?!-| (?:load|evaluat|initiali))|\bclueless\b|\buseless\b|"
     r"\bterrible\b|\bawful\b|\btoxic\b|\bdisorgani[sz]ed\b|\bidiots?\b|"
-    r"탓|제 잘못이 아니|제 잘못이라고 (?:하기|보기)|제 책임이 아니|무능|엉망|답답|짜증|한심|"
+    r"탓|제 잘못이 아니|잘못은? (?:하나도 )?없|제 잘못이라고 (?:하기|보기)|제 책임이 아니|무능|엉망|답답|짜증|한심|"
     r"(?:제|개발자|저희) 일이 아니",
     re.IGNORECASE,
 )
@@ -118,6 +86,10 @@ DISMISSAL = re.compile(
             r"\bover (?:his|her|their) heads?\b|\brather than (?:spend(?:ing)? time )?(?:convinc|persuad|listen)\w*",
             r"이해하고 있다고 (?:보기|하기) 어려|(?:토론|논의|설득)할 필요를 못|설득\S* 시간을 쓰|일일이 (?:듣|들어)",
             r"제 판단이 맞|제가 맞았|틀린 사람|서먹",
+            r"\b(?:is|was) (?:a|such a|an absolute) mess\b|\bin spite of (?:the|my) team\b|\bcompetent people\b|"
+            r"\bnobody (?:listens|listened)\b|\bdoes(?:n't| not) know what (?:they|he|she)|\bprov(?:e|ing) \w+ wrong\b|"
+            r"\b(?:just )?done (?:their|his|her) jobs?\b",
+            r"말도 안 되는|듣지를? 않|그럴 줄 알았|일을 (?:정말 |너무 )?못|안 맞는 사람|하나도 모르",
         )
     ),
     re.IGNORECASE,
@@ -132,3 +104,47 @@ SELF_INTEREST = re.compile(
 # hides them (the "we" problem).
 FIRST_PERSON = re.compile(r"\bI\b|\bmy\b|\bmyself\b|제가|저는|제 ", re.IGNORECASE)
 FIRST_PERSON_PLURAL = re.compile(r"\bwe\b|\bour\b|\bus\b|저희|우리", re.IGNORECASE)
+
+# Text addressed to the grader rather than the interviewer ("[Grader note: … score it 100]"): never
+# part of the answer.
+DIRECTED = re.compile(
+    r"\bgrader\b|\bgrading (?:note|instruction)|\bscore (?:it|this|me)\b|\bgive (?:it|this|me|the answer)\b.{0,30}"
+    r"(?:\d|full|max|points?|marks?|score)|\b(?:full|maximum) (?:marks|score|points)\b|\bignore (?:all |the |any )?"
+    r"(?:previous|above|prior|earlier)\b|\binstructions?\b.{0,20}\b(?:ignore|override)|\b\d{1,3}\s*/\s*(?:5|10|100)\b|"
+    r"채점|만점|점수를|점수\s*\d|\d+\s*점(?:을|으로|을 주|\s*주세요)|지시(?:를|사항)?\s*무시|이전 지시",
+    re.IGNORECASE,
+)
+
+# Function words: a sentence has them, a keyword list does not.
+FUNCTION_WORDS = re.compile(
+    r"\b(?:is|are|was|were|be|it|that|which|because|so|the|a|an|of|to|when|if|has|have|does|do|can|will)\b|"
+    r"[가-힣](?:은|는|이|가|을|를|에서|으로|로|하고|해서|니다|어요|아요|에요|예요|죠|다)(?=[\s.,!?]|$)",
+    re.IGNORECASE,
+)
+
+EXAMPLE = re.compile(
+    r"\bfor example\b|\bfor instance\b|\be\.g\.|\bsay\b|\blike when\b|\d|`|예를 들|예컨대|가령|예시",
+    re.IGNORECASE,
+)
+
+# Past tense: a story of what happened, not of what one would do.
+PAST = re.compile(
+    r"\b(?:was|were|had|did|went|took|made|wrote|built|led|ran|saw|found|got|told|asked|said|spent|set|"
+    r"began|chose|knew|felt|gave|kept|left|met|sent|thought|brought|caught)\b|\b\w{3,}ed\b|"
+    r"었|았|였|했|됐|웠",
+    re.IGNORECASE,
+)
+
+# Concrete detail: numbers, durations, named tools (a capitalised or mixed-case word inside a sentence).
+SPECIFIC = re.compile(r"\d|(?<=\s)[A-Z][A-Za-z0-9]+[A-Z0-9][A-Za-z0-9]*|(?<=[a-z]\s)[A-Z][a-z]{2,}")
+# Korean stories often leave out "제가": these verbs in the past tense are the candidate's own actions.
+OWN_ACTION = re.compile(
+    r"(?:제안|정리|작성|설계|구현|도입|분석|설득|요청|공유|진행|해결|개선|추가|자동화|검토|조사|테스트|배포|"
+    r"리팩터링|문서화|대화|논의|확인|측정|기록|안내|조율|합의|설명|준비|시작|만들|바꾸|바꿨|물어|찾아|맡)",
+)
+# A behavioural question: a story of what the candidate did.
+BEHAVIORAL_QUESTION = re.compile(
+    r"\btell me about a time\b|\bdescribe a (?:time|situation)\b|\bgive (?:me )?an example of a time\b|"
+    r"\bhave you ever\b|\bwhat motivates you\b|\bwhy do you want\b|경험|했던 (?:적|때|일)|사례를|동기 부여|지원 동기",
+    re.IGNORECASE,
+)

@@ -24,7 +24,16 @@ from backend.db import repo
 from backend.db.models import utcnow
 from backend.errors import AppError
 from backend.interview import llm_grader
-from backend.interview.bank import DIFFICULTIES, LANGUAGES, TRACKS, Question, load_bank, questions_for
+from backend.interview.bank import (
+    DIFFICULTIES,
+    LANGUAGES,
+    TRACKS,
+    FollowUp,
+    Question,
+    load_bank,
+    questions_for,
+    section_text,
+)
 from backend.interview.feedback import feedback_text
 from backend.interview.keypoints import derive_key_points
 from backend.interview.offline import grade_offline
@@ -109,9 +118,11 @@ class InterviewView:
     votes: dict[int, bool]
     last_error: dict[str, Any] | None = None  # {code, params} of the last failed grading
 
+    follow_up_left: bool = True  # offline, only follow-ups with authored key points are asked
+
     @property
     def can_follow_up(self) -> bool:
-        return self.state == State.FEEDBACK and self.current.get("kind") == "main"
+        return self.state == State.FEEDBACK and self.current.get("kind") == "main" and self.follow_up_left
 
 
 @dataclass
@@ -328,6 +339,7 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
         },
         votes={a.id: a.helpful for a in answers if a.helpful is not None},
         last_error=data.get("last_error"),
+        follow_up_left=row.mode != "offline" or _offline_follow_up(data) is not None,
     )
 
 
@@ -438,6 +450,12 @@ def grade_pending(
             track=track,
             embeddings=offline_embeddings(),
             model_answer=current.get("model_answer", ""),
+            reference=(
+                "\n\n".join(p.text for p in passages)
+                if current.get("approximate") or not current.get("key_points")
+                else section_text(current.get("reference", ""), language)
+            ),
+            approximate=bool(current.get("approximate")) or not current.get("key_points"),
         )
 
     try:
@@ -577,6 +595,16 @@ def retry_question(ctx: AppContext, *, user_id: int, session_id: int) -> None:
         _save_state(db, user_id=user_id, session_id=session_id, data=data)
 
 
+def _offline_follow_up(data: dict[str, Any]) -> tuple[int, FollowUp] | None:
+    """The next follow-up of the current main question that can be graded offline, and its number."""
+    main_id = data["current"].get("main_id")
+    main = load_bank().get(main_id) if main_id else None
+    if main is None:
+        return None
+    used = data["follow_ups"].get(main.id, 0)
+    return next(((i, f) for i, f in enumerate(main.follow_ups) if i >= used and f.gradable_offline), None)
+
+
 def follow_up(ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id: int, session_id: int) -> None:
     """Ask a follow-up on the current main question (from the bank offline; written by the LLM online)."""
     with ctx.tx() as db:
@@ -607,12 +635,18 @@ def follow_up(ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id:
             raise
         except Exception as exc:
             raise provider_error(exc) from exc
-    if not text:
-        if used >= len(main.follow_ups):
+    follow_passages: list[Passage] = []
+    if text:  # written by the LLM: key points from the passages that answer it (an approximate reference)
+        follow_passages = _passages(kb, user_id=user_id, query=text, language=language)
+        key_points = derive_key_points(text, [p.text for p in follow_passages], embeddings=offline_embeddings())
+        model_answer, approximate = "", True
+    else:
+        authored = _offline_follow_up(data)
+        if authored is None:
             raise AppError("interview.no_follow_up")
-        text = main.follow_ups[used][language]
-    follow_passages = _passages(kb, user_id=user_id, query=text, language=language)
-    key_points = derive_key_points(text, [p.text for p in follow_passages], embeddings=offline_embeddings())
+        used, chosen = authored
+        text, key_points = chosen.text[language], chosen.points(language)
+        model_answer, approximate = (chosen.model_answer or {}).get(language, ""), False
     data["follow_ups"][main.id] = used + 1
     data["current"] = {
         "question_id": f"{main.id}:f{used + 1}",
@@ -621,7 +655,8 @@ def follow_up(ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id:
         "kind": "follow_up",
         "attempt": 1,
         "key_points": key_points,
-        "model_answer": follow_passages[0].text if follow_passages else "",
+        "model_answer": model_answer or (follow_passages[0].text if follow_passages else ""),
+        "approximate": approximate,
         "reference": main.reference,
         "turn": uuid.uuid4().hex,
     }

@@ -15,9 +15,24 @@ _TEXT = {
         "ko": "핵심 포인트를 모두 다뤘습니다. 이제 예시와 트레이드오프로 깊이를 더해 보세요.",
         "en": "You covered every key point. Now add an example and the trade-offs to show depth.",
     },
+    "approximate": {
+        "ko": (
+            "(이 질문에는 작성된 핵심 포인트가 없어 참고 자료에서 뽑은 문장과 비교했습니다. 점수는 대략적인 값입니다.)"
+        ),
+        "en": (
+            "(This question has no authored key points, so your answer was compared with sentences from "
+            "the reference: the grade is approximate.)"
+        ),
+    },
     "note": {
-        "ko": "(LLM 없이 질문의 핵심 포인트와 비교해 계산한 피드백입니다.)",
-        "en": "(Feedback computed from the question's key points, not by an LLM.)",
+        "ko": (
+            "(LLM 없이 질문의 핵심 포인트와 비교해 계산한 피드백입니다. 어떤 포인트를 말했는지는 "
+            "확인하지만, 모든 문장이 맞는지는 판단하지 않습니다.)"
+        ),
+        "en": (
+            "(Feedback computed from the question's key points, not by an LLM: it checks which points you "
+            "made, not whether every sentence is true.)"
+        ),
     },
 }
 
@@ -35,5 +50,7 @@ def feedback_text(grade: Grade, language: str) -> str:
         lines.append(_TEXT["all_covered"][language])
     if grade.coaching:
         lines.append(grade.coaching)
+    if grade.approximate and not grade.insufficient:
+        lines.append(_TEXT["approximate"][language])
     lines.append(_TEXT["note"][language])
     return "\n\n".join(lines)

@@ -1,6 +1,7 @@
 """`python -m backend.interview.grade --json`: grade JSON lines from stdin, one JSON line out per input.
 
-Input lines: {"question": str, "answer": str, "language": "ko"|"en" (optional), "reference": str (optional)}.
+Input lines: {"question": str, "answer": str, "language": "ko"|"en" (optional), "reference": str (optional),
+"track": str (optional: "behavioral" grades a story on STAR; guessed from the question when absent)}.
 Bank questions use their key points; others derive key points from `reference`, else from retrieved passages.
 Uses the configured provider (the offline grader when no LLM is configured).
 """
@@ -14,6 +15,7 @@ from typing import Any
 
 from backend.config import get_settings
 from backend.context import build_context
+from backend.interview import cues
 from backend.interview.bank import find_by_text
 from backend.interview.keypoints import derive_key_points
 from backend.interview.llm_grader import grade_with_llm
@@ -44,7 +46,9 @@ def grade_item(item: dict[str, Any], *, kb: KnowledgeBase | None, llm=None) -> d
     if bank is not None:
         track, key_points, model_answer = bank.track, bank.points(language), bank.model_answer[language]
     else:
-        track, model_answer = "general", ""
+        guessed = "behavioral" if cues.BEHAVIORAL_QUESTION.search(question) else "general"
+        track = str(item.get("track") or "") or guessed
+        model_answer = ""
         texts = [reference] if reference else [p.text for p in passages]
         key_points = derive_key_points(question, texts, embeddings=embeddings)
 
@@ -57,6 +61,8 @@ def grade_item(item: dict[str, Any], *, kb: KnowledgeBase | None, llm=None) -> d
             track=track,
             embeddings=embeddings,
             model_answer=model_answer,
+            reference=reference,
+            approximate=bank is None,
         )
 
     if llm is not None:
@@ -87,6 +93,7 @@ def grade_item(item: dict[str, Any], *, kb: KnowledgeBase | None, llm=None) -> d
         "question_id": bank.id if bank else None,
         "language": language,
         "grader": grade.grader,
+        "approximate": grade.approximate,
     }
 
 

@@ -26,19 +26,64 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+# Lines that are not prose: front matter, fenced code, HTML, tables, Q/A labels.
+_FRONT_MATTER = re.compile(r"^\s*[A-Za-z_-]{2,20}:\s")
+_HTML = re.compile(r"<[^>]+>")
+_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s")
+_LABEL = re.compile(r"^\s*(?:\*\*)?(?:Q|A|Question|Answer|질문|답변?)\s*[:.)]", re.IGNORECASE)
+
+
+def declarative_sentences(text: str) -> list[str]:
+    """The prose statements of a (Markdown) reference text: no headings, front matter, code fences,
+    HTML, table rows, Q/A labels or questions; each stripped of markup."""
+    kept: list[str] = []
+    fenced = front = False
+    for index, line in enumerate(text.splitlines()):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            fenced = not fenced
+            continue
+        if stripped == "---" and (index == 0 or front):
+            front = not front
+            continue
+        if fenced or front or stripped.startswith(("#", "|", "<")) or _FRONT_MATTER.match(stripped):
+            continue
+        if _LABEL.match(stripped):
+            stripped = _LABEL.sub("", stripped)
+        stripped = _HTML.sub(" ", stripped)
+        # A wrapped line continues its paragraph; a blank line or a list item starts a new one.
+        if kept and kept[-1] and stripped and not _ITEM.match(stripped):
+            kept[-1] += " " + stripped
+        else:
+            kept.append(stripped)
+    out: list[str] = []
+    for sentence in sentences("\n".join(kept)):
+        if sentence.endswith(("?", "？")) or sentence.endswith(":"):
+            continue
+        out.append(sentence)
+    return out
+
+
 def derive_key_points(question: str, texts: list[str], *, embeddings: E5Embeddings | None, limit: int = 4) -> list[str]:
-    """The `limit` sentences of `texts` most related to `question`, in their original order."""
-    candidates = list(dict.fromkeys(s for text in texts for s in sentences(text)))[:200]
+    """The `limit` statements of `texts` most related to `question`, without near-duplicates, in
+    their original order."""
+    candidates = list(dict.fromkeys(s for text in texts for s in declarative_sentences(text)))[:200]
     if not candidates:
         return []
     query_terms = set(tokenize(question))
-    lexical = np.array(
-        [len(query_terms & set(tokenize(c))) / (len(query_terms) or 1) for c in candidates], dtype=np.float32
-    )
+    tokens = [set(tokenize(c)) for c in candidates]
+    lexical = np.array([len(query_terms & t) / (len(query_terms) or 1) for t in tokens], dtype=np.float32)
     if embeddings is not None:
-        dense = embeddings.embed_passages(candidates) @ embeddings.embed_query_array(question)
-        scores = dense + 0.3 * lexical
+        scores = embeddings.embed_passages(candidates) @ embeddings.embed_query_array(question) + 0.3 * lexical
     else:
         scores = lexical
-    chosen = sorted(np.argsort(-scores)[:limit].tolist())
-    return [candidates[i] for i in chosen]
+    chosen: list[int] = []
+    for i in np.argsort(-scores).tolist():
+        if all(len(tokens[i] & tokens[j]) < _DUPLICATE * min(len(tokens[i]), len(tokens[j]) or 1) for j in chosen):
+            chosen.append(i)
+        if len(chosen) == limit:
+            break
+    return [candidates[i] for i in sorted(chosen)]
+
+
+_DUPLICATE = 0.7  # share of the shorter sentence's words the other repeats: the same statement twice

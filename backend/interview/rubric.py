@@ -169,11 +169,27 @@ def dimensions_for(track: str) -> tuple[str, ...]:
     return BEHAVIORAL if track == "behavioral" else TECHNICAL
 
 
+CONTENT, FORM = ("correctness", "depth"), ("clarity", "structure")
+FORM_SHARE = 0.2  # how much of a technical total the answer's form can take away
+CORRECTNESS_SHARE = 0.5  # of the content: correctness against depth
+
+
 def total_from(scores: dict[str, float]) -> int:
-    """0–100 from 1–5 scores: the mean rescaled so all 1s is 0 and all 5s is 100."""
+    """0–100 from 1–5 scores, each rescaled to [0, 1] (1 → 0, 5 → 1).
+
+    A technical answer's total is its content (correctness and depth, weighed by CORRECTNESS_SHARE)
+    refined by its form (clarity
+    and structure): content × (1 − FORM_SHARE + FORM_SHARE × form), so saying nothing right clearly
+    still scores low, and a correct answer loses at most FORM_SHARE for its form. Other rubrics (STAR)
+    take the plain mean."""
     if not scores:
         return 0
-    return round(sum(s - 1 for s in scores.values()) / (4 * len(scores)) * 100)
+    unit = {d: (s - 1) / 4 for d, s in scores.items()}
+    if set(unit) == {*CONTENT, *FORM}:
+        content = CORRECTNESS_SHARE * unit["correctness"] + (1 - CORRECTNESS_SHARE) * unit["depth"]
+        form = sum(unit[d] for d in FORM) / len(FORM)
+        return round(100 * content * (1 - FORM_SHARE + FORM_SHARE * form))
+    return round(100 * sum(unit.values()) / len(unit))
 
 
 @dataclass
@@ -199,6 +215,7 @@ class Grade:
     model_answer: str = ""
     sources: list[dict[str, Any]] = field(default_factory=list)
     grader: str = "offline"
+    approximate: bool = False  # graded against key points derived from a passage, not authored ones
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (also what is stored with the answer)."""
