@@ -404,25 +404,24 @@ def _illustrations(facts: tuple[str, ...], k: int, embeddings: E5Embeddings | No
 
 
 def _embed(embeddings: E5Embeddings, texts: tuple[str, ...]) -> np.ndarray:
-    """Vectors of the answer's sentences; a sentence of the bank (a model answer read back) is shipped."""
-    if embeddings.model_name == OFFLINE_MODEL_NAME:
-        return _fact_vectors(embeddings, texts)
-    return embeddings.embed_passages(list(texts))
-
-
-@lru_cache(maxsize=512)
-def _fact_vectors(embeddings: E5Embeddings, facts: tuple[str, ...]) -> np.ndarray:
-    """Vectors of reference sentences: shipped for bank sentences, else embedded once."""
-    shipped = sentence_vectors(list(facts)) if embeddings.model_name == OFFLINE_MODEL_NAME else {}
-    missing = [i for i in range(len(facts)) if i not in shipped]
-    out = np.zeros((len(facts), 384), dtype=np.float32)
+    """Vectors of `texts`: shipped for sentences of the bank (a model answer read back, a key
+    point), embedded otherwise."""
+    shipped = sentence_vectors(list(texts)) if embeddings.model_name == OFFLINE_MODEL_NAME else {}
+    missing = [i for i in range(len(texts)) if i not in shipped]
+    out = np.zeros((len(texts), 384), dtype=np.float32)
     if missing:
-        computed = embeddings.embed_passages([facts[i] for i in missing])
-        out = np.zeros((len(facts), computed.shape[1]), dtype=np.float32)
+        computed = embeddings.embed_passages([texts[i] for i in missing])
+        out = np.zeros((len(texts), computed.shape[1]), dtype=np.float32)
         out[missing] = computed
     for i, vector in shipped.items():
         out[i] = vector
     return out
+
+
+@lru_cache(maxsize=512)
+def _fact_vectors(embeddings: E5Embeddings, facts: tuple[str, ...]) -> np.ndarray:
+    """Vectors of a question's reference sentences, computed once per process."""
+    return _embed(embeddings, facts)
 
 
 def _insufficient(dims: tuple[str, ...], key_points: list[str], language: str) -> Grade:
