@@ -63,7 +63,8 @@ def bundled_chunks() -> list:
 
 
 def bank_sentences() -> list[str]:
-    """Every question, key point and model-answer sentence of the question bank, both languages."""
+    """Every question, key point and model-answer sentence of the question bank (follow-ups included),
+    both languages."""
     from backend.interview.bank import LANGUAGES, load_bank
     from backend.interview.keypoints import sentences
 
@@ -71,6 +72,9 @@ def bank_sentences() -> list[str]:
     for question in load_bank().values():
         for language in LANGUAGES:
             texts = [question.text[language], *question.points(language), *sentences(question.model_answer[language])]
+            for follow_up in question.follow_ups:
+                if follow_up.gradable_offline:
+                    texts += [*follow_up.points(language), *sentences(follow_up.model_answer[language])]
             out.update(dict.fromkeys(texts))
     return list(out)
 
