@@ -21,13 +21,19 @@ upload = st.file_uploader(
     max_upload_size=max(1, int(ctx.settings.max_upload_mb)),
 )
 if upload is not None and st.session_state.get(keys.DOC_LAST_UPLOAD) != upload.file_id:
+    bar = st.progress(0.0, text=t("docs.reading", name=upload.name))
+
+    def show_progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=t("docs.embedding", name=upload.name, done=done, total=total))
+
     try:
-        with st.spinner(t("kb.indexing")):
-            doc = kb.add_upload(user_id=account.id, filename=upload.name, data=upload.getvalue())
+        doc = kb.add_upload(user_id=account.id, filename=upload.name, data=upload.getvalue(), progress=show_progress)
         st.session_state[keys.DOC_LAST_UPLOAD] = upload.file_id
         st.success(t("docs.uploaded", name=doc.source, chunks=doc.chunk_count), icon="✅")
     except AppError as exc:
         runtime.show_error(exc)
+    finally:
+        bar.empty()
 
 st.subheader(t("docs.list"))
 documents = kb.user_documents(user_id=account.id)

@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     llm_calls_per_day: int = Field(200, ge=1, le=1000000)
     max_answer_chars: int = Field(4000, ge=200, le=50000)
     max_upload_mb: float = Field(10.0, gt=0, le=200)
+    # What one file may hold once opened (see loaders.Limits). 150,000 characters make about 260 chunks
+    # (~580 new characters each), under the chunk limit; 300 chunks take about a minute to embed with the
+    # offline model on 2 cores (5 chunks/s, README).
+    max_upload_unpacked_mb: float = Field(50.0, gt=0, le=1000)
+    max_upload_pages: int = Field(300, ge=1, le=10000)
+    max_upload_chars: int = Field(150_000, ge=1000, le=10_000_000)
+    max_upload_chunks: int = Field(300, ge=1, le=100_000)
     default_timezone: str = "Asia/Seoul"
     log_level: str = "INFO"
 
@@ -172,6 +179,10 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_upload_unpacked_bytes(self) -> int:
+        return int(self.max_upload_unpacked_mb * 1024 * 1024)
 
 
 def load_settings(**overrides: Any) -> Settings:

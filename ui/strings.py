@@ -134,6 +134,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ko": "데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요. 입력한 내용은 그대로 있습니다.",
         "en": "The database cannot be reached right now. Please try again in a moment; nothing you typed is lost.",
     },
+    "error.db_busy": {
+        "ko": "지금 사용자가 많아 데이터베이스가 바쁩니다. 잠시 후 다시 시도해 주세요. 입력한 내용은 그대로 있습니다.",
+        "en": "The database is busy right now. Please try again in a moment; nothing you typed is lost.",
+    },
     "error.retry": {"ko": "다시 시도", "en": "Try again"},
     "error.not_found": {"ko": "찾을 수 없습니다.", "en": "Not found."},
     "error.bad_language": {"ko": "지원하지 않는 언어입니다.", "en": "Unsupported language."},
@@ -323,6 +327,31 @@ STRINGS.update(
             "ko": "{name}: 파일이 너무 큽니다 (최대 {mb}MB).",
             "en": "{name}: the file is too large (max {mb} MB).",
         },
+        "kb.unpacked_too_large": {
+            "ko": "{name}: 압축을 풀면 너무 큽니다 (최대 {mb}MB).",
+            "en": "{name}: the document is too large once unpacked (max {mb} MB).",
+        },
+        "kb.too_many_pages": {
+            "ko": "{name}: {pages}쪽은 너무 많습니다 (최대 {limit}쪽). 필요한 부분만 나눠 올려 주세요.",
+            "en": "{name}: {pages} pages is too many (max {limit}); upload the part you need.",
+        },
+        "kb.too_much_text": {
+            "ko": "{name}: 글자가 너무 많습니다 (최대 {limit:,}자). 파일을 나눠 올려 주세요.",
+            "en": "{name}: the text is too long (max {limit:,} characters); split it into smaller files.",
+        },
+        "kb.too_many_chunks": {
+            "ko": "{name}: 문단이 너무 많습니다 ({chunks:,}개, 최대 {limit:,}개). 파일을 나눠 올려 주세요.",
+            "en": "{name}: the text makes too many passages ({chunks:,}, max {limit:,}); split it into smaller files.",
+        },
+        "kb.too_complex": {
+            "ko": "{name}: PDF가 너무 복잡해 읽을 수 없습니다 (그리기 명령 최대 {limit:,}개). 텍스트로 저장해 올려 주세요.",
+            "en": "{name}: the PDF is too complex to read (max {limit:,} drawing operations); save it as text and upload that.",
+        },
+        "docs.embedding": {
+            "ko": "{name}: 색인하는 중… ({done}/{total}개 문단)",
+            "en": "{name}: indexing… ({done}/{total} passages)",
+        },
+        "docs.reading": {"ko": "{name}: 읽는 중…", "en": "{name}: reading…"},
         "kb.dimension_mismatch": {
             "ko": "Pinecone 인덱스 차원({index})이 임베딩 모델 차원({model})과 다릅니다. 인덱스를 다시 만들어 주세요.",
             "en": "The Pinecone index has dimension {index} but the embedding model produces {model}; "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,12 +18,18 @@ from backend.errors import AppError
 from backend.rag import bundle
 from backend.rag.chunking import Chunk, content_hash, split_document
 from backend.rag.embeddings import embed_documents, embedding_name, make_embeddings
-from backend.rag.loaders import SUPPORTED, LoaderError, load_bytes, load_file
+from backend.rag.loaders import DEFAULT_LIMITS, SUPPORTED, Limits, LoaderError, load_bytes, load_file
 from backend.rag.store import BUNDLED, LocalStore, Passage, PineconeStore, StoredDocument, VectorStore, user_namespace
 
 log = logs.get_logger("rag")
 
 KNOWLEDGE_DIR = DATA_DIR / "knowledge"
+# Chunks per embedding call: about 3 s with the offline model on 2 cores (5 chunks/s, README), so a progress
+# bar moves every few seconds and another upload's batch never waits longer than that for its turn.
+EMBED_BATCH = 16
+
+Progress = Callable[[int, int], None]
+"""Called with (chunks embedded so far, chunks to embed) after every batch."""
 
 
 @dataclass
@@ -67,25 +74,41 @@ class KnowledgeBase:
         embeddings: Embeddings | None,
         *,
         max_bytes: int,
+        limits: Limits = DEFAULT_LIMITS,
         vectors: bundle.VectorBundle | None = None,
     ) -> None:
         self.store = store
         self.embeddings = embeddings
         self.max_bytes = max_bytes
+        self.limits = limits
         self._bundle = vectors
+        # One embedding batch at a time in the whole process: uploads from many sessions would otherwise share
+        # the cores between them and with every interview's query embedding, slowing everyone at once.
+        self._embedding = threading.Lock()
 
     @property
     def lexical_only(self) -> bool:
         """True where no embedding model is available (keyword search only)."""
         return self.embeddings is None
 
-    def _vectors(self, chunks: list[Chunk]) -> np.ndarray | None:
+    def _embed(self, texts: list[str], progress: Progress | None) -> np.ndarray:
+        """Vectors of `texts`, EMBED_BATCH at a time, taking turns with other threads between batches."""
+        assert self.embeddings is not None
+        parts = []
+        for start in range(0, len(texts), EMBED_BATCH):
+            with self._embedding:
+                parts.append(embed_documents(self.embeddings, texts[start : start + EMBED_BATCH]))
+            if progress is not None:
+                progress(min(start + EMBED_BATCH, len(texts)), len(texts))
+        return np.vstack(parts)
+
+    def _vectors(self, chunks: list[Chunk], progress: Progress | None = None) -> np.ndarray | None:
         if self.embeddings is None or not chunks:
             return None
         model = embedding_name(self.embeddings)
         known = self._bundle.lookup(model, [c.content_hash for c in chunks]) if self._bundle else {}
         missing = [i for i in range(len(chunks)) if i not in known]
-        fresh = embed_documents(self.embeddings, [chunks[i].embed_text for i in missing]) if missing else None
+        fresh = self._embed([chunks[i].embed_text for i in missing], progress) if missing else None
         dim = fresh.shape[1] if fresh is not None else len(next(iter(known.values())))
         vectors = np.zeros((len(chunks), dim), dtype=np.float32)
         for i, vector in known.items():
@@ -95,7 +118,13 @@ class KnowledgeBase:
         return vectors
 
     def ingest_document(
-        self, doc: Document, *, namespace: str, user_id: int | None = None, rebuild: bool = False
+        self,
+        doc: Document,
+        *,
+        namespace: str,
+        user_id: int | None = None,
+        rebuild: bool = False,
+        progress: Progress | None = None,
     ) -> tuple[int, int, int]:
         """Index one document; returns (chunks added, chunks skipped, chunks removed)."""
         source = doc.metadata["source"]
@@ -106,9 +135,18 @@ class KnowledgeBase:
             existing = next((d for d in self.store.list_documents(namespace=namespace) if d.source == source), None)
             return 0, existing.chunk_count if existing else 0, 0
         chunks = split_document(doc)
+        name = doc.metadata.get("filename", source)
         if not chunks:
-            raise LoaderError("kb.empty", source, name=doc.metadata.get("filename", source))
-        vectors = self._vectors(chunks)  # computed before any write: a failure leaves the store unchanged
+            raise LoaderError("kb.empty", source, name=name)
+        if len(chunks) > self.limits.max_chunks:
+            raise LoaderError(
+                "kb.too_many_chunks",
+                f"{source}: {len(chunks)} chunks",
+                name=name,
+                chunks=len(chunks),
+                limit=self.limits.max_chunks,
+            )
+        vectors = self._vectors(chunks, progress)  # computed before any write: a failure leaves the store unchanged
         removed = self.store.replace_document(
             namespace=namespace,
             source=source,
@@ -139,7 +177,7 @@ class KnowledgeBase:
         for path in progress(files) if progress else files:
             report.files += 1
             try:
-                doc = load_file(path, max_bytes=self.max_bytes, source=source_of(path))
+                doc = load_file(path, max_bytes=self.max_bytes, source=source_of(path), limits=self.limits)
                 added, skipped, removed = self.ingest_document(doc, namespace=namespace, rebuild=rebuild)
             except AppError as exc:
                 report.errors.append((str(path), exc))
@@ -152,11 +190,16 @@ class KnowledgeBase:
         log.info("ingest", extra={"namespace": namespace, "summary": report.summary()})
         return report
 
-    def add_upload(self, *, user_id: int, filename: str, data: bytes) -> StoredDocument:
-        """Index a user's upload into their private namespace (replacing a same-named file)."""
+    def add_upload(
+        self, *, user_id: int, filename: str, data: bytes, progress: Progress | None = None
+    ) -> StoredDocument:
+        """Index a user's upload into their private namespace (replacing a same-named file).
+
+        Every limit is checked before anything is stored; `progress` follows the embedding.
+        """
         namespace = user_namespace(user_id)
-        doc = load_bytes(filename, data, source=Path(filename).name, max_bytes=self.max_bytes)
-        self.ingest_document(doc, namespace=namespace, user_id=user_id)
+        doc = load_bytes(filename, data, source=Path(filename).name, max_bytes=self.max_bytes, limits=self.limits)
+        self.ingest_document(doc, namespace=namespace, user_id=user_id, progress=progress)
         return next(d for d in self.store.list_documents(namespace=namespace) if d.source == doc.metadata["source"])
 
     def user_documents(self, *, user_id: int) -> list[StoredDocument]:
@@ -192,4 +235,10 @@ def make_knowledge_base(settings: Settings, sessions) -> KnowledgeBase:  # noqa:
         store: VectorStore = PineconeStore(sessions, embeddings, client.Index(settings.pinecone_index))
     else:
         store = LocalStore(sessions, embeddings)
-    return KnowledgeBase(store, embeddings, max_bytes=settings.max_upload_bytes, vectors=bundle.load())
+    return KnowledgeBase(
+        store,
+        embeddings,
+        max_bytes=settings.max_upload_bytes,
+        limits=Limits.from_settings(settings),
+        vectors=bundle.load(),
+    )
