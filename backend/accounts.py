@@ -14,14 +14,16 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import bcrypt
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, DateTime, case, delete, literal, null, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
 from backend import logs
 from backend.context import AppContext
-from backend.db.models import AuthToken, User, utcnow
+from backend.db.models import AuthToken, LoginThrottle, User, utcnow
 from backend.errors import AppError
 
 log = logs.get_logger("accounts")
@@ -33,6 +35,10 @@ LANGUAGES = ("ko", "en")
 _USERNAME = re.compile(r"^[\w.\-]{3,32}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{43}$")
 _MAX_LOCK = timedelta(hours=1)
+# Failures not followed by another attempt for this long are forgotten: far beyond the longest lock, and it
+# keeps the names an attacker sprays from piling up.
+_FORGET_AFTER = timedelta(days=1)
+_WHEN = DateTime(timezone=True)
 
 
 @dataclass(frozen=True)
@@ -141,32 +147,106 @@ def _lock_for(failures: int, ctx: AppContext) -> timedelta:
     return min(timedelta(seconds=ctx.settings.login_lock_seconds * 2**over), _MAX_LOCK)
 
 
+def _throttle_key(name_key: str, pepper: bytes) -> str:
+    """The LoginThrottle key of a typed name: HMAC-SHA256 keyed by the pepper, hex."""
+    return hmac.new(pepper, name_key.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _unlocked(now: datetime) -> ColumnElement[bool]:
+    return or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now)
+
+
+def _lock_after_this_attempt(ctx: AppContext, now: datetime) -> ColumnElement[datetime | None]:
+    """locked_until once this attempt is counted, as SQL, so counting and locking are one atomic statement.
+
+    The doubling reaches the one-hour cap within a dozen steps (LOGIN_LOCK_SECONDS >= 1), so the schedule
+    is spelled out as a CASE rather than computed with date arithmetic, which SQLite and PostgreSQL spell
+    differently.
+    """
+    count = LoginThrottle.failures + 1
+    steps = []
+    failures = ctx.settings.login_max_failures
+    while (lock := _lock_for(failures, ctx)) < _MAX_LOCK:
+        steps.append((count == failures, literal(now + lock, _WHEN)))
+        failures += 1
+    return case((count < ctx.settings.login_max_failures, null()), *steps, else_=literal(now + _MAX_LOCK, _WHEN))
+
+
+def _count_attempt(db: Session, ctx: AppContext, *, key: str, now: datetime) -> tuple[int, datetime | None]:
+    """Count a login attempt before its password is checked: (its number, None), or (0, end of the lock).
+
+    Counting before the slow check, in one upsert, is what bounds parallel guesses: each attempt gets its own
+    number while the name is unlocked, the one that reaches the threshold locks it, and every later one is
+    refused until the lock ends, however many run at once.
+    """
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    first_lock = _lock_for(1, ctx)
+    counted = db.execute(
+        insert(LoginThrottle)
+        .values(name_key=key, failures=1, locked_until=now + first_lock if first_lock else None, last_attempt_at=now)
+        .on_conflict_do_update(
+            index_elements=[LoginThrottle.name_key],
+            set_={
+                "failures": LoginThrottle.failures + 1,
+                "locked_until": _lock_after_this_attempt(ctx, now),
+                "last_attempt_at": now,
+            },
+            where=_unlocked(now),
+        )
+    ).rowcount
+    # No RETURNING: SQLite has it only from 3.35 and Debian 11 ships 3.34. The upsert holds the row (the write
+    # lock on SQLite) until commit, even when its WHERE refused the update, so this reads its own outcome.
+    failures, locked_until = db.execute(
+        select(LoginThrottle.failures, LoginThrottle.locked_until).where(LoginThrottle.name_key == key)
+    ).one()
+    # After the upsert, so this transaction never waits while holding rows another one wants; SKIP LOCKED
+    # (ignored by SQLite, which has one writer at a time) leaves rows in use to the next sweep.
+    stale = select(LoginThrottle.name_key).where(LoginThrottle.last_attempt_at < now - _FORGET_AFTER)
+    db.execute(delete(LoginThrottle).where(LoginThrottle.name_key.in_(stale.with_for_update(skip_locked=True))))
+    return (failures, None) if counted else (0, locked_until)
+
+
+def _clear_attempts(db: Session, *, key: str, mine: int, now: datetime) -> datetime | None:
+    """After the right password: forget the failures, or return the lock's end if attempts counted after this
+    one locked the name meanwhile (they may be an attacker's guesses)."""
+    cleared = db.execute(
+        delete(LoginThrottle).where(
+            LoginThrottle.name_key == key, or_(LoginThrottle.failures == mine, _unlocked(now))
+        )
+    ).rowcount
+    if cleared:
+        return None
+    locked_until = db.scalar(select(LoginThrottle.locked_until).where(LoginThrottle.name_key == key))
+    return locked_until if locked_until is not None and _aware(locked_until) > now else None
+
+
+def _locked(locked_until: datetime | None, now: datetime) -> AppError:
+    left = (_aware(locked_until) - now).total_seconds() if locked_until else 0
+    return AppError("auth.locked", seconds=max(int(left) + 1, 1))
+
+
 def login(ctx: AppContext, *, username: str, password: str) -> Account:
-    """Check credentials; the same generic error (and one bcrypt check) whether or not the user exists."""
-    key = username_key(username)
+    """Check credentials; an unknown name gets the same answers, lock and single bcrypt check as a real one."""
+    name = username_key(username)
+    key = _throttle_key(name, ctx.pepper)
+    now = utcnow()
+    # The attempt is counted, keyed on the typed name so the lock cannot tell which names exist, in a short
+    # transaction that ends before bcrypt: the connection goes back to the pool during the slow check.
     with ctx.tx() as db:
-        user = db.scalar(select(User).where(User.username_key == key).with_for_update())
-        if user is None:
-            # Same work as a real check, so response time does not reveal which usernames exist.
-            verify_password(password, _dummy_hash(), ctx.pepper)
-            raise AppError("auth.bad_credentials")
-        now = utcnow()
-        ok = verify_password(password, user.password_hash, ctx.pepper)
-        if user.locked_until and _aware(user.locked_until) > now:
-            seconds = int((_aware(user.locked_until) - now).total_seconds()) + 1
-            raise AppError("auth.locked", seconds=seconds)
-        if not ok:
-            user.failed_logins += 1
-            lock = _lock_for(user.failed_logins, ctx)
-            user.locked_until = now + lock if lock else None
-            log.info("login failed", extra={"user_id": user.id, "failures": user.failed_logins})
-            failure = AppError("auth.bad_credentials")
-        else:
-            user.failed_logins = 0
-            user.locked_until = None
-            failure = None
-    if failure:
-        raise failure
+        mine, locked_until = _count_attempt(db, ctx, key=key, now=now)
+        user = db.scalar(select(User).where(User.username_key == name)) if mine else None
+    if not mine:
+        raise _locked(locked_until, now)
+    # Same work for an unknown name as a real check, so response time does not reveal which usernames exist.
+    ok = verify_password(password, user.password_hash if user else _dummy_hash(), ctx.pepper)
+    if user is None or not ok:
+        log.info("login failed", extra={"user_id": user.id if user else None, "failures": mine})
+        raise AppError("auth.bad_credentials")
+    now = utcnow()
+    with ctx.tx() as db:
+        locked_until = _clear_attempts(db, key=key, mine=mine, now=now)
+    if locked_until is not None:
+        raise _locked(locked_until, now)
     log.info("login", extra={"user_id": user.id})
     return _account(user)
 
@@ -223,14 +303,32 @@ def _user(db: Session, user_id: int) -> User:
     return user
 
 
+def _checked_hash(ctx: AppContext, *, user_id: int, password: str) -> tuple[str, str]:
+    """(username, stored hash) once `password` matches it; bcrypt runs with no pooled connection held."""
+    with ctx.read() as db:
+        found = db.execute(select(User.username, User.password_hash).where(User.id == user_id)).one_or_none()
+    if found is None:
+        raise AppError("error.not_found")
+    if not verify_password(password, found.password_hash, ctx.pepper):
+        raise AppError("auth.wrong_current_password")
+    return found.username, found.password_hash
+
+
 def change_password(ctx: AppContext, *, user_id: int, current: str, new: str, keep_token: str | None = None) -> None:
     """Change the password (current one required) and revoke every other session token."""
+    username, checked = _checked_hash(ctx, user_id=user_id, password=current)
+    check_password(new, username=username)
+    new_hash = hash_password(new, ctx.pepper)
     with ctx.tx() as db:
-        user = _user(db, user_id)
-        if not verify_password(current, user.password_hash, ctx.pepper):
+        # Only over the hash that was checked: if another change won meanwhile, `current` is no longer proven.
+        changed = db.execute(
+            update(User)
+            .where(User.id == user_id, User.password_hash == checked)
+            .values(password_hash=new_hash)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not changed:
             raise AppError("auth.wrong_current_password")
-        check_password(new, username=user.username)
-        user.password_hash = hash_password(new, ctx.pepper)
         keep = token_hash(keep_token) if keep_token else ""
         db.execute(
             update(AuthToken)
@@ -242,11 +340,10 @@ def change_password(ctx: AppContext, *, user_id: int, current: str, new: str, ke
 
 def delete_account(ctx: AppContext, *, user_id: int, password: str) -> None:
     """Delete the user and, by cascade, every row that belongs to them."""
+    _, checked = _checked_hash(ctx, user_id=user_id, password=password)
     with ctx.tx() as db:
-        user = _user(db, user_id)
-        if not verify_password(password, user.password_hash, ctx.pepper):
-            raise AppError("auth.wrong_current_password")
-        db.execute(delete(User).where(User.id == user_id))
+        if not db.execute(delete(User).where(User.id == user_id, User.password_hash == checked)).rowcount:
+            raise AppError("auth.wrong_current_password")  # the password changed meanwhile
     log.info("account deleted", extra={"user_id": user_id})
 
 

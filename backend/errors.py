@@ -20,6 +20,13 @@ class DatabaseUnavailable(AppError):
         super().__init__("error.db_unavailable", detail)
 
 
+class DatabaseBusy(AppError):
+    """Every pooled connection stayed in use for the whole pool timeout; a retry shortly will likely work."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("error.db_busy", detail)
+
+
 class NotFound(AppError):
     """The row does not exist or belongs to another user (never say which)."""
 

@@ -29,7 +29,7 @@ def test_migrations_run_from_empty_to_head_and_are_idempotent(pg_url: str) -> No
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(engine)
     with engine.connect() as conn:
-        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0003"
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
     engine.dispose()
 
 

@@ -9,13 +9,47 @@ from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import PoolProxiedConnection, QueuePool, StaticPool
+
+from backend import logs
+from backend.errors import DatabaseBusy
+
+log = logs.get_logger("db")
+
+# Sized for a class of about 50 candidates on one replica (issue 11). A connection is held only for a statement
+# or a short transaction (bcrypt, embeddings and LLM calls run outside them), so a few are busy at once; the
+# overflow absorbs bursts such as a class logging in together. 20 per replica leaves room for four replicas
+# on Neon's smallest compute (97 connections for applications).
+POOL_SIZE = 10
+POOL_MAX_OVERFLOW = 10
+POOL_TIMEOUT_SECONDS = 10.0
 
 # JSON columns hold mostly Korean text; stored as UTF-8 rather than \uXXXX escapes they are less than half
 # the size and decode about three times faster, and the chat page decodes every grade of the interview on
 # each run (benchmarks/turn.py).
 _json_dumps = partial(json.dumps, ensure_ascii=False)
+
+
+class BusyAwarePool(QueuePool):
+    """A QueuePool whose checkout timeout is DatabaseBusy, a retry message, rather than an unexpected error."""
+
+    def connect(self) -> PoolProxiedConnection:
+        try:
+            return super().connect()
+        except PoolTimeout as exc:
+            log.warning("database pool exhausted", extra={"pool": self.status()})
+            raise DatabaseBusy(type(exc).__name__) from exc
+
+
+def _pool_args() -> dict[str, object]:
+    return {
+        "poolclass": BusyAwarePool,
+        "pool_size": POOL_SIZE,
+        "max_overflow": POOL_MAX_OVERFLOW,
+        "pool_timeout": POOL_TIMEOUT_SECONDS,
+    }
 
 
 def make_engine(url: str) -> Engine:
@@ -27,7 +61,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=StaticPool if memory else None,
+            **({"poolclass": StaticPool} if memory else _pool_args()),
             json_serializer=_json_dumps,
         )
 
@@ -43,9 +77,7 @@ def make_engine(url: str) -> Engine:
         return engine
     return create_engine(
         url,
-        pool_size=5,
-        max_overflow=5,
-        pool_timeout=10,
+        **_pool_args(),
         pool_pre_ping=True,
         pool_recycle=1800,
         json_serializer=_json_dumps,

@@ -46,10 +46,26 @@ class User(Base):
     username_key: Mapped[str] = mapped_column(String(32), unique=True)
     password_hash: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Unused since migration 0004 (LoginThrottle counts failures for every typed name). They stay because
+    # dropping a column on SQLite before 3.35 (Debian 11) rebuilds the table, and with foreign keys on that
+    # DROP TABLE cascades to every row the users own.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(nullable=True)
     ui_language: Mapped[str] = mapped_column(String(8), default="ko")
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Seoul")
+
+
+class LoginThrottle(Base):
+    """Login failures and lock per typed username, whether or not an account has that name."""
+
+    __tablename__ = "login_throttle"
+    # HMAC-SHA256 (keyed by the pepper) of the normalised name: fixed length for any input, and a password
+    # typed into the username box is not stored readable.
+    name_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Rows untouched for a day are purged (accounts.py), so names an attacker sprays do not pile up.
+    last_attempt_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class AuthToken(Base):
