@@ -55,6 +55,9 @@ _GROUNDED_CREDIT = 0.5  # a sentence this grounded (rescaled) gets full credit f
 # the curve of depth over coverage (the first points made count most): a brief correct answer is a
 # good answer, with room to go deeper. Set on the development half.
 _CORE, _DEPTH_CURVE = 0.3, 0.5
+# How many levels a behavioural answer's key-point coverage adds to each STAR part: the story's
+# substance decides, the points it makes confirm it (set on the development half).
+_STAR_COVERAGE = 1.5
 _RELATED = 0.3  # support at which a sentence is about something the reference says
 _NOVEL = 2  # content tokens beyond the question's that a sentence needs to say anything
 
@@ -122,6 +125,9 @@ def grade_offline(
 
     if track == "behavioral":
         values = _star(units, coverage, language)
+        if not _tells_a_story(reference.model_answer):  # "what is STAR?": graded on the points it makes
+            best = units[int(np.argmax(support.max(axis=1)))].text
+            values = {dim: (1 + 4 * coverage**_DEPTH_CURVE, best) for dim in values}
     else:
         best = units[int(np.argmax(support.max(axis=1)))].text
         correctness = 1 + 4 * min(1.0, coverage / _CORE) ** 0.5 * grounded
@@ -304,7 +310,7 @@ def _star(units: list[_Unit], coverage: float, language: str) -> dict[str, tuple
     }
     out: dict[str, tuple[float, str]] = {}
     for dim, (value, hits) in values.items():
-        value += 0.5 * coverage
+        value += _STAR_COVERAGE * coverage
         if dim in ("action", "result"):
             value -= min(2, len(bad))
         if not past:
@@ -312,6 +318,12 @@ def _star(units: list[_Unit], coverage: float, language: str) -> dict[str, tuple
         evidence = bad[0] if bad and dim in ("action", "result") else hits[0] if hits else ""
         out[dim] = (value, evidence)
     return out
+
+
+def _tells_a_story(model_answer: str) -> bool:
+    """Whether a behavioural question wants a story: its model answer tells one (or there is none)."""
+    parts = [p for p in _SENTENCE.split(model_answer) if p.strip()]
+    return not parts or sum(bool(cues.PAST.search(p)) for p in parts) >= 0.3 * len(parts)
 
 
 def _not_an_answer(answer: str) -> bool:
