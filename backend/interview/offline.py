@@ -27,7 +27,7 @@ from backend.interview import cues
 from backend.interview.bank import find_by_text, load_bank, section_text, text_key
 from backend.interview.keypoints import sentences as reference_sentences
 from backend.interview.rubric import DimensionScore, Grade, dimensions_for, total_from
-from backend.rag.bundle import sentence_vectors
+from backend.rag.bundle import fill_vectors, sentence_vectors
 from backend.rag.chunking import detect_language
 from backend.rag.embeddings import OFFLINE_MODEL_NAME, E5Embeddings
 from backend.rag.lexical import tokenize
@@ -123,13 +123,12 @@ def grade_offline(
     substantive = [j for j, u in enumerate(units) if _substantive(u)]
     grounded = float(np.mean([grounding[j] for j in substantive])) if substantive else 0.0
 
+    best = units[int(np.argmax(support.max(axis=1)))].text
     if track == "behavioral":
-        values = _star(units, coverage, language)
+        values = _star(units, coverage)
         if not _tells_a_story(reference.model_answer):  # "what is STAR?": graded on the points it makes
-            best = units[int(np.argmax(support.max(axis=1)))].text
             values = {dim: (1 + 4 * coverage**_DEPTH_CURVE, best) for dim in values}
     else:
-        best = units[int(np.argmax(support.max(axis=1)))].text
         correctness = 1 + 4 * min(1.0, coverage / _CORE) ** 0.5 * grounded
         values = {
             "correctness": (correctness, best),
@@ -288,7 +287,7 @@ def _structure(units: list[_Unit], support: np.ndarray, answer: str) -> tuple[fl
     return value, units[0].text
 
 
-def _star(units: list[_Unit], coverage: float, language: str) -> dict[str, tuple[float, str]]:
+def _star(units: list[_Unit], coverage: float) -> dict[str, tuple[float, str]]:
     """STAR from the story's substance: a situation that happened, the candidate's own actions
     (first person, past tense), a result with an outcome (better with a number). Hypotheticals ("I
     would…") are no story; blaming, belittling or perks-first sentences cost a level each on action
@@ -419,15 +418,7 @@ def _embed(embeddings: E5Embeddings, texts: tuple[str, ...]) -> np.ndarray:
     """Vectors of `texts`: shipped for sentences of the bank (a model answer read back, a key
     point), embedded otherwise."""
     shipped = sentence_vectors(list(texts)) if embeddings.model_name == OFFLINE_MODEL_NAME else {}
-    missing = [i for i in range(len(texts)) if i not in shipped]
-    out = np.zeros((len(texts), 384), dtype=np.float32)
-    if missing:
-        computed = embeddings.embed_passages([texts[i] for i in missing])
-        out = np.zeros((len(texts), computed.shape[1]), dtype=np.float32)
-        out[missing] = computed
-    for i, vector in shipped.items():
-        out[i] = vector
-    return out
+    return fill_vectors(list(texts), shipped, embeddings.embed_passages)
 
 
 @lru_cache(maxsize=512)

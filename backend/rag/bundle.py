@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,18 +88,26 @@ def sentence_vectors(texts: list[str]) -> dict[int, np.ndarray]:
     return shipped.lookup(shipped.model, [content_hash(t) for t in texts])
 
 
+def fill_vectors(
+    texts: list[str], known: dict[int, np.ndarray], embed: Callable[[list[str]], np.ndarray]
+) -> np.ndarray:
+    """Vectors of `texts`: those in `known` (by position) as given, the rest from one `embed` call."""
+    missing = [i for i in range(len(texts)) if i not in known]
+    computed = embed([texts[i] for i in missing]) if missing else None
+    width = computed.shape[1] if computed is not None else len(next(iter(known.values()), np.zeros(384)))
+    out = np.zeros((len(texts), width), dtype=np.float32)
+    if computed is not None:
+        out[missing] = computed
+    for i, vector in known.items():
+        out[i] = vector
+    return out
+
+
 def _save(path: Path, model: object, hashes: list[str], texts: list[str]) -> None:
     """Save the vectors of `texts`, embedding only those the current file does not already hold."""
     shipped = load(path)
     known = shipped.lookup(embedding_name(model), hashes) if shipped is not None else {}
-    missing = [i for i in range(len(texts)) if i not in known]
-    vectors = np.zeros((len(texts), 384), dtype=np.float32)
-    if missing:
-        computed = embed_documents(model, [texts[i] for i in missing])
-        vectors = np.zeros((len(texts), computed.shape[1]), dtype=np.float32)
-        vectors[missing] = computed
-    for i, vector in known.items():
-        vectors[i] = vector
+    vectors = fill_vectors(texts, known, lambda missing: embed_documents(model, missing))
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
         path, model=np.array(embedding_name(model)), hashes=np.array(hashes), vectors=vectors.astype(np.float16)
