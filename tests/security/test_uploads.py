@@ -25,7 +25,7 @@ from backend.rag.store import LocalStore, user_namespace
 from tests.conftest import make_context
 from tests.rag_helpers import HashEmbeddings
 from tests.test_rag_ingest import add_user, snapshot
-from tests.test_rag_loaders import make_docx, make_pdf
+from tests.test_rag_loaders import make_docx, make_pdf, pdf_bytes
 from ui.strings import translate
 
 MIB = 1024 * 1024
@@ -89,16 +89,7 @@ def pdf_file(pages: list[bytes], *, forms: Iterable[bytes] = ()) -> bytes:
         )
         kids.append(b"%d 0 R" % len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_bytes(objects)
 
 
 def flate(content: bytes, repeat: int = 1, *, form: bool = False) -> bytes:
