@@ -6,7 +6,7 @@ import threading
 import streamlit as st
 
 from backend.errors import AppError
-from backend.interview import engine
+from backend.interview import engine, planning
 from backend.interview.bank import DIFFICULTIES, TRACKS
 from backend.interview.engine import State
 from backend.llm.provider import mode_label
@@ -50,7 +50,7 @@ def setup_form() -> None:
     """Choose track, difficulty, language, count and an optional job description / résumé."""
     docs = kb.user_documents(user_id=account.id)
     has_history = bool(
-        engine.weak_question_ids(ctx, user_id=account.id, track=st.session_state.get(keys.SETUP_TRACK, TRACKS[0]))
+        planning.weak_question_ids(ctx, user_id=account.id, track=st.session_state.get(keys.SETUP_TRACK, TRACKS[0]))
     )
     with st.form("setup"):
         st.subheader(t("chat.setup"))
@@ -69,9 +69,9 @@ def setup_form() -> None:
             format_func=LANGUAGE_NAMES.get,
             key=keys.SETUP_LANGUAGE,
         )
-        count = st.slider(t("chat.num_questions"), 1, engine.MAX_QUESTIONS, 5, key=keys.SETUP_COUNT)
+        count = st.slider(t("chat.num_questions"), 1, planning.MAX_QUESTIONS, 5, key=keys.SETUP_COUNT)
         context = st.text_area(
-            t("chat.context"), help=t("chat.context_help"), max_chars=engine.MAX_CONTEXT_CHARS, key=keys.SETUP_CONTEXT
+            t("chat.context"), help=t("chat.context_help"), max_chars=planning.MAX_CONTEXT_CHARS, key=keys.SETUP_CONTEXT
         )
         doc = (
             st.selectbox(
@@ -94,7 +94,7 @@ def setup_form() -> None:
             if doc:
                 passages = kb.search(t(f"track.{track}"), namespaces=[f"user-{account.id}"], k=8)
                 context = "\n\n".join([context, *[p.text for p in passages]]).strip()
-            setup = engine.InterviewSetup(
+            setup = planning.InterviewSetup(
                 track=track,
                 difficulty=difficulty or "mixed",
                 language=lang or language(),

@@ -9,7 +9,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,7 +23,7 @@ from zxcvbn import zxcvbn
 
 from backend import logs
 from backend.context import AppContext
-from backend.db.models import AuthToken, LoginThrottle, User, utcnow
+from backend.db.models import AuthToken, LoginThrottle, User, as_utc, utcnow
 from backend.errors import AppError
 
 log = logs.get_logger("accounts")
@@ -54,11 +54,6 @@ class Account:
 
 def _account(user: User) -> Account:
     return Account(user.id, user.username, user.ui_language, user.timezone, user.created_at)
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def normalise_password(password: str) -> str:
@@ -217,11 +212,11 @@ def _clear_attempts(db: Session, *, key: str, mine: int, now: datetime) -> datet
     if cleared:
         return None
     locked_until = db.scalar(select(LoginThrottle.locked_until).where(LoginThrottle.name_key == key))
-    return locked_until if locked_until is not None and _aware(locked_until) > now else None
+    return locked_until if locked_until is not None and as_utc(locked_until) > now else None
 
 
 def _locked(locked_until: datetime | None, now: datetime) -> AppError:
-    left = (_aware(locked_until) - now).total_seconds() if locked_until else 0
+    left = (as_utc(locked_until) - now).total_seconds() if locked_until else 0
     return AppError("auth.locked", seconds=max(int(left) + 1, 1))
 
 
@@ -279,7 +274,7 @@ def account_for_token(ctx: AppContext, token: str | None) -> Account | None:
     if found is None:
         return None
     user, expires_at, revoked_at = found
-    if revoked_at is not None or _aware(expires_at) <= utcnow():
+    if revoked_at is not None or as_utc(expires_at) <= utcnow():
         return None
     return _account(user)
 

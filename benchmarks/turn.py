@@ -48,8 +48,9 @@ from backend.db import repo
 from backend.db.models import Answer, InterviewSession, LlmCall, Message, utcnow
 from backend.interview import engine
 from backend.interview.bank import TRACKS, load_bank, questions_for
-from backend.interview.engine import InterviewSetup, Llms, State
+from backend.interview.engine import Llms, State
 from backend.interview.offline import grade_bank_answer
+from backend.interview.planning import InterviewSetup
 from backend.interview.rubric import dimensions_for
 from backend.rag import bundle
 from backend.rag.embeddings import E5Embeddings, offline_embeddings

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from backend import accounts
 from backend.db.models import Answer, Message
 from backend.errors import AppError
-from backend.interview import engine, llm_grader
+from backend.interview import engine, llm_grader, planning
 from backend.interview.bank import load_bank
-from backend.interview.engine import InterviewSetup, Llms, State
+from backend.interview.engine import Llms, State
+from backend.interview.planning import InterviewSetup
 from backend.interview.rubric import dimensions_for, total_from
 from tests.conftest import make_context, strong_password
 
@@ -47,7 +48,7 @@ def answer(ctx, user, session_id: int, text: str) -> int:
 
 def test_plan_never_repeats_a_question_and_respects_the_track() -> None:
     for seed in range(30):
-        plan = engine.plan_questions(InterviewSetup(track="python", num_questions=10), seed=seed)
+        plan = planning.plan_questions(InterviewSetup(track="python", num_questions=10), seed=seed)
         assert len(plan) == len(set(plan)) == 10
         assert all(load_bank()[q].track == "python" for q in plan)
 
@@ -55,7 +56,7 @@ def test_plan_never_repeats_a_question_and_respects_the_track() -> None:
 def test_tailoring_puts_questions_about_the_job_description_first() -> None:
     setup = InterviewSetup(track="databases", num_questions=3, language="en",
                            context_text="We need someone who understands transaction isolation levels and MVCC.")
-    plan = engine.plan_questions(setup, seed=1)
+    plan = planning.plan_questions(setup, seed=1)
     first = load_bank()[plan[0]]
     assert {"isolation", "mvcc", "transactions"} & set(first.tags) or "isolation" in first.text["en"].lower()
 

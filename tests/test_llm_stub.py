@@ -10,7 +10,8 @@ from backend import accounts
 from backend.config import load_settings
 from backend.errors import AppError
 from backend.interview import engine, llm_grader
-from backend.interview.engine import InterviewSetup, Llms, State
+from backend.interview.engine import Llms, State
+from backend.interview.planning import InterviewSetup
 from backend.interview.rubric import Grade
 from backend.llm.provider import make_chat_model, provider_error
 from tests.conftest import make_context, strong_password

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 
@@ -12,7 +13,8 @@ from backend.db.models import Answer, Base, InterviewSession, Message
 from backend.errors import AppError, NotFound
 from backend.interview import engine
 from backend.interview.bank import load_bank
-from backend.interview.engine import InterviewSetup, Llms
+from backend.interview.engine import Llms
+from backend.interview.planning import InterviewSetup
 from tests.conftest import make_context, reset_postgres, strong_password
 
 pytestmark = pytest.mark.postgres
@@ -29,7 +31,8 @@ def test_migrations_run_from_empty_to_head_and_are_idempotent(pg_url: str) -> No
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     migrate.upgrade(engine)
     with engine.connect() as conn:
-        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "0004"
+        head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == head
     engine.dispose()
 
 

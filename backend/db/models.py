@@ -26,6 +26,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite returns naive ones; every stored time is UTC)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
 
@@ -91,7 +96,12 @@ class InterviewSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
     overall_score: Mapped[float | None] = mapped_column(Float, nullable=True)
-    __table_args__ = (Index("ix_interview_sessions_user_created", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_interview_sessions_user_created", "user_id", "created_at"),
+        # The history page's filters and the "continue" lookup walk these in created_at order.
+        Index("ix_interview_sessions_user_status_created", "user_id", "status", "created_at"),
+        Index("ix_interview_sessions_user_track_created", "user_id", "track", "created_at"),
+    )
 
 
 class Message(Base):
@@ -122,7 +132,18 @@ class Answer(Base):
     sources: Mapped[dict[str, Any]] = mapped_column(default=dict)
     feedback: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    __table_args__ = (UniqueConstraint("session_id", "turn_key", name="uq_answers_session_turn"),)
+    # The earlier answer this one practises again ("practise this again" from the history page).
+    previous_answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("answers.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    __table_args__ = (
+        UniqueConstraint("session_id", "turn_key", name="uq_answers_session_turn"),
+        # Trigram indexes for the history search on PostgreSQL (migration 0005 creates them where it can).
+        *(
+            Index(f"ix_answers_{name}_trgm", column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})
+            for name, column in (("question", "question_text"), ("answer", "answer_text"))
+        ),
+    )
 
 
 class FeedbackVote(Base):
@@ -135,6 +156,20 @@ class FeedbackVote(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     __table_args__ = (UniqueConstraint("user_id", "answer_id", name="uq_feedback_votes_user_answer"),)
+
+
+class ReviewCard(Base):
+    """A bank question's spaced-repetition card for one user, scheduled by fsrs (backend/review.py)."""
+
+    __tablename__ = "review_cards"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due: Mapped[datetime] = mapped_column()
+    card: Mapped[dict[str, Any]] = mapped_column(default=dict)  # fsrs.Card.to_dict()
+    last_total: Mapped[float | None] = mapped_column(Float, nullable=True)  # None: skipped
+    last_review_at: Mapped[datetime] = mapped_column()
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (Index("ix_review_cards_user_due", "user_id", "due"),)
 
 
 class LlmCall(Base):

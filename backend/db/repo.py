@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row, and_, delete, func, select, update
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session, aliased, load_only
 
 from backend.db.models import Answer, FeedbackVote, InterviewSession, LlmCall, Message, utcnow
 from backend.errors import NotFound
@@ -99,6 +99,7 @@ def save_answer(
     question_text: str,
     answer_text: str,
     attempt_no: int,
+    previous_answer_id: int | None = None,
 ) -> tuple[Answer, bool]:
     """Store an answer once per turn key; returns (answer, created)."""
     get_session(db, user_id=user_id, session_id=session_id)
@@ -112,6 +113,7 @@ def save_answer(
         question_text=question_text,
         answer_text=answer_text,
         attempt_no=attempt_no,
+        previous_answer_id=previous_answer_id,
     )
     db.add(row)
     db.flush()
@@ -157,12 +159,21 @@ def list_answer_results(db: Session, *, user_id: int, session_id: int) -> list[A
 
 def list_answers_with_votes(db: Session, *, user_id: int, session_id: int) -> list[Row[Any]]:
     """The session's answers in order as rows (id, question_id, question_text, answer_text, attempt_no, status,
-    feedback, helpful), helpful being the user's vote on the feedback or None.
+    feedback, helpful, previous_total, previous_at, later_total, later_at): helpful is the user's vote on the
+    feedback or None; previous_* the earlier answer this one practises again; later_* its latest practice.
 
     What the chat page shows on every run, in one statement of plain rows (no ORM objects to build).
     """
     get_session(db, user_id=user_id, session_id=session_id)
     vote = and_(FeedbackVote.answer_id == Answer.id, FeedbackVote.user_id == user_id)
+    previous, later, newer = aliased(Answer), aliased(Answer), aliased(Answer)
+    latest_later = (
+        select(newer.id)
+        .where(newer.previous_answer_id == Answer.id, newer.total.is_not(None))
+        .order_by(newer.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     return list(
         db.execute(
             select(
@@ -174,8 +185,14 @@ def list_answers_with_votes(db: Session, *, user_id: int, session_id: int) -> li
                 Answer.status,
                 Answer.feedback,
                 FeedbackVote.helpful,
+                previous.total.label("previous_total"),
+                previous.created_at.label("previous_at"),
+                later.total.label("later_total"),
+                later.created_at.label("later_at"),
             )
             .outerjoin(FeedbackVote, vote)
+            .outerjoin(previous, previous.id == Answer.previous_answer_id)
+            .outerjoin(later, later.id == latest_later)
             .where(Answer.session_id == session_id)
             .order_by(Answer.id)
         )
@@ -197,6 +214,24 @@ def recent_user_scores(db: Session, *, user_id: int, limit: int = 500) -> list[t
         .limit(limit)
     )
     return [(question_id, total) for question_id, total in rows]
+
+
+def latest_answer_ids(db: Session, *, user_id: int, question_ids: list[str]) -> dict[str, int]:
+    """The user's latest graded answer to each of these questions (questions never answered are left out)."""
+    if not question_ids:
+        return {}
+    latest = (
+        select(func.max(Answer.id))
+        .join(InterviewSession, InterviewSession.id == Answer.session_id)
+        .where(
+            InterviewSession.user_id == user_id,
+            Answer.question_id.in_(set(question_ids)),
+            Answer.total.is_not(None),
+        )
+        .group_by(Answer.question_id)
+    )
+    rows = db.execute(select(Answer.question_id, Answer.id).where(Answer.id.in_(latest)))
+    return {question_id: answer_id for question_id, answer_id in rows}
 
 
 def set_vote(db: Session, *, user_id: int, answer_id: int, helpful: bool, comment: str = "") -> FeedbackVote:

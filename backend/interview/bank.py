@@ -125,6 +125,12 @@ def section_text(reference: str, language: str) -> str:
     return "\n".join(out).strip()
 
 
+def section_heading(reference: str, language: str) -> str:
+    """The heading of the bundled knowledge section `track#anchor` in `language` (the reference if none)."""
+    first = section_text(reference, language).split("\n", 1)[0]
+    return re.sub(r"\s*\{#[^}]*\}\s*$", "", first.removeprefix("## ")).strip() or reference
+
+
 def text_key(text: str) -> str:
     """`text` as question texts are compared: whitespace collapsed, case folded."""
     return " ".join(text.split()).casefold()

@@ -12,43 +12,32 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from backend import logs
+from backend import logs, review
 from backend.context import AppContext
 from backend.db import repo
-from backend.db.models import utcnow
+from backend.db.models import as_utc, utcnow
 from backend.errors import AppError
 from backend.interview import llm_grader
-from backend.interview.bank import (
-    DIFFICULTIES,
-    LANGUAGES,
-    TRACKS,
-    FollowUp,
-    Question,
-    load_bank,
-    questions_for,
-    section_text,
-)
+from backend.interview.bank import FollowUp, Question, load_bank, section_text
 from backend.interview.feedback import feedback_text
 from backend.interview.keypoints import derive_key_points
 from backend.interview.offline import grade_offline
+from backend.interview.planning import MAX_CONTEXT_CHARS, InterviewSetup, check_setup, plan_questions, weakest
 from backend.interview.rubric import Grade
 from backend.llm.provider import check_rate_limit, provider_error
 from backend.rag.embeddings import offline_embeddings
 from backend.rag.knowledge import KnowledgeBase
-from backend.rag.lexical import Bm25Index
 from backend.rag.store import Passage
 
 log = logs.get_logger("interview")
 
-MAX_QUESTIONS = 15
-WEAK_SCORE = 60
-MAX_CONTEXT_CHARS = 6000
 
 
 class State(StrEnum):
@@ -56,18 +45,6 @@ class State(StrEnum):
     GRADING = "grading"
     FEEDBACK = "feedback"
     ENDED = "ended"
-
-
-@dataclass(frozen=True)
-class InterviewSetup:
-    """What the candidate chose before starting."""
-
-    track: str
-    difficulty: str = "mixed"  # easy | medium | hard | mixed
-    language: str = "ko"
-    num_questions: int = 5
-    context_text: str = ""  # job description / résumé pasted or taken from an upload
-    weak_spots: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +68,9 @@ class AnswerView:
     attempt_no: int
     status: str
     grade: Grade | None
+    # The earlier answer this one practises again, and the latest later practice of this one: (total, when).
+    previous: tuple[float, datetime] | None = None
+    later: tuple[float, datetime] | None = None
 
 
 @dataclass
@@ -119,6 +99,7 @@ class InterviewView:
     last_error: dict[str, Any] | None = None  # {code, params} of the last failed grading
 
     follow_up_left: bool = True  # offline, only follow-ups with authored key points are asked
+    due: dict[str, datetime] = field(default_factory=dict)  # bank question id -> next review (UTC)
 
     @property
     def can_follow_up(self) -> bool:
@@ -143,65 +124,6 @@ class Summary:
     improvements: list[dict[str, Any]] = field(default_factory=list)  # retries: question, first, best
 
 
-# --------------------------------------------------------------------------- planning
-
-
-def _check_setup(setup: InterviewSetup) -> None:
-    if setup.track not in TRACKS:
-        raise AppError("interview.bad_setup", f"track {setup.track}")
-    if setup.difficulty not in (*DIFFICULTIES, "mixed") or setup.language not in LANGUAGES:
-        raise AppError("interview.bad_setup", "difficulty or language")
-    if not 1 <= setup.num_questions <= MAX_QUESTIONS:
-        raise AppError("interview.bad_setup", "num_questions", max=MAX_QUESTIONS)
-
-
-def weak_question_ids(ctx: AppContext, *, user_id: int, track: str) -> list[str]:
-    """The user's weakest bank questions of a track (best score below 60), weakest first."""
-    with ctx.read() as db:
-        scores = repo.recent_user_scores(db, user_id=user_id)
-    return _weakest(scores, track)
-
-
-def _weakest(scores: list[tuple[str, float]], track: str) -> list[str]:
-    bank = load_bank()
-    best: dict[str, float] = {}
-    for question_id, total in scores:
-        if question_id in bank and bank[question_id].track == track:
-            best[question_id] = max(best.get(question_id, 0.0), total)
-    return [qid for qid, score in sorted(best.items(), key=lambda kv: kv[1]) if score < WEAK_SCORE]
-
-
-def plan_questions(
-    setup: InterviewSetup, *, seed: int, weak_ids: list[str] | None = None, recent_ids: set[str] | None = None
-) -> list[str]:
-    """Question ids for the session: weak spots first (if asked), tailored to the context text, no repeats."""
-    pool = questions_for(setup.track, setup.difficulty) or questions_for(setup.track)
-    rng = random.Random(seed)
-    order = pool[:]
-    rng.shuffle(order)
-    recent = recent_ids or set()
-    # Prefer questions not asked in the candidate's recent sessions.
-    order.sort(key=lambda q: q.id in recent)
-    if setup.context_text.strip():
-        lang = setup.language
-        index = Bm25Index([f"{q.text[lang]} {' '.join(q.tags)} {' '.join(q.points(lang))}" for q in order])
-        relevance = index.scores(setup.context_text[:MAX_CONTEXT_CHARS])
-        ranked = sorted(range(len(order)), key=lambda i: -float(relevance[i]))
-        # Mostly the questions closest to the job description / résumé, with some breadth kept.
-        tailored = [order[i] for i in ranked[: max(1, setup.num_questions - 1)] if relevance[i] > 0]
-        order = tailored + [q for q in order if q not in tailored]
-    chosen: list[str] = []
-    if setup.weak_spots and weak_ids:
-        by_id = {q.id: q for q in pool} | {q.id: q for q in questions_for(setup.track)}
-        chosen += [qid for qid in weak_ids if qid in by_id][: setup.num_questions]
-    for question in order:
-        if len(chosen) >= setup.num_questions:
-            break
-        if question.id not in chosen:
-            chosen.append(question.id)
-    return chosen
-
-
 # --------------------------------------------------------------------------- persistence helpers
 
 
@@ -222,6 +144,7 @@ def _bank_current(question: Question, language: str, *, attempt: int = 1) -> dic
     return {
         "question_id": question.id,
         "main_id": question.id,
+        "track": question.track,
         "text": question.text[language],
         "kind": "main",
         "attempt": attempt,
@@ -260,11 +183,14 @@ _RECENT_ANSWERS = 200  # the questions of the user's latest answers come last in
 
 def start_interview(ctx: AppContext, *, user_id: int, setup: InterviewSetup, mode: str) -> int:
     """Create a session, plan its questions and ask the first one; returns the session id."""
-    _check_setup(setup)
+    check_setup(setup)
     setup = InterviewSetup(**{**asdict(setup), "context_text": setup.context_text[:MAX_CONTEXT_CHARS]})
     with ctx.read() as db:  # newest first: one read serves both the weak spots and the recent questions
         scores = repo.recent_user_scores(db, user_id=user_id)
-    weak = _weakest(scores, setup.track) if setup.weak_spots else []
+        for question_id, answer_id in setup.linked_answers.items():  # only the user's own answers are linked
+            if repo.get_answer(db, user_id=user_id, answer_id=answer_id).question_id != question_id:
+                raise AppError("interview.bad_setup", f"answer {answer_id} is not of {question_id}")
+    weak = weakest(scores, setup.track) if setup.weak_spots else []
     recent = {question_id for question_id, _ in scores[:_RECENT_ANSWERS]}
     seed = random.SystemRandom().randrange(2**31)
     plan = plan_questions(setup, seed=seed, weak_ids=weak, recent_ids=recent)
@@ -314,6 +240,8 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         messages = repo.list_message_rows(db, user_id=user_id, session_id=session_id)
         answers = repo.list_answers_with_votes(db, user_id=user_id, session_id=session_id)
+        asked = [a.question_id for a in answers if a.question_id in load_bank()]
+        due = review.next_due(db, user_id=user_id, question_ids=asked)
     data = _state(row.settings)
     return InterviewView(
         session_id=row.id,
@@ -334,12 +262,15 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
                 a.attempt_no,
                 a.status,
                 Grade.from_dict(a.feedback) if a.feedback else None,
+                (a.previous_total, as_utc(a.previous_at)) if a.previous_total is not None else None,
+                (a.later_total, as_utc(a.later_at)) if a.later_total is not None else None,
             )
             for a in answers
         },
         votes={a.id: a.helpful for a in answers if a.helpful is not None},
         last_error=data.get("last_error"),
         follow_up_left=row.mode != "offline" or _offline_follow_up(data) is not None,
+        due=due,
     )
 
 
@@ -362,6 +293,7 @@ def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, 
         if State(data["state"]) == State.GRADING and data.get("pending_answer_id"):
             return data["pending_answer_id"]
         _require(data, State.QUESTION)
+        first_of_main = current["kind"] == "main" and current["attempt"] == 1
         answer, created = repo.save_answer(
             db,
             user_id=user_id,
@@ -371,6 +303,9 @@ def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, 
             question_text=current["text"],
             answer_text=text,
             attempt_no=current["attempt"],
+            previous_answer_id=data["setup"].get("linked_answers", {}).get(current["question_id"])
+            if first_of_main
+            else None,
         )
         if created:
             repo.add_message(
@@ -433,7 +368,7 @@ def grade_pending(
         raise limited
     setup = InterviewSetup(**data["setup"])
     current = data["current"]
-    language, track = setup.language, setup.track
+    language, track = setup.language, current.get("track") or setup.track
     passages = _passages(
         kb, user_id=user_id, query=current["text"], language=language, reference=current.get("reference", "")
     )
@@ -514,6 +449,8 @@ def grade_pending(
             sources={"items": grade.sources},
             feedback=grade.to_dict(),
         )
+        if _reviewable(current):
+            review.record(db, user_id=user_id, question_id=current["question_id"], total=float(grade.total))
         repo.add_message(
             db,
             user_id=user_id,
@@ -525,6 +462,11 @@ def grade_pending(
         data.update(state=State.FEEDBACK.value, pending_answer_id=None, last_error=None)
         _save_state(db, user_id=user_id, session_id=session_id, data=data)
     return grade
+
+
+def _reviewable(current: dict[str, Any]) -> bool:
+    """The first attempt of a bank question in this interview schedules its review card (backend/review.py)."""
+    return current["kind"] == "main" and current["attempt"] == 1 and current["question_id"] in load_bank()
 
 
 def _record_error(ctx: AppContext, *, user_id: int, session_id: int, error: AppError) -> None:
@@ -576,6 +518,8 @@ def skip_question(ctx: AppContext, *, user_id: int, session_id: int) -> State:
             content="",
             meta={"kind": "skipped", "question_id": data["current"]["question_id"]},
         )
+        if _reviewable(data["current"]):  # skipped counts as Again
+            review.record(db, user_id=user_id, question_id=data["current"]["question_id"], total=None)
         if _advance(db, user_id=user_id, session_id=session_id, data=data):
             return State.QUESTION
         _end(db, user_id=user_id, session_id=session_id)
@@ -651,6 +595,7 @@ def follow_up(ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id:
     data["current"] = {
         "question_id": f"{main.id}:f{used + 1}",
         "main_id": main.id,
+        "track": main.track,
         "text": text,
         "kind": "follow_up",
         "attempt": 1,
