@@ -31,6 +31,7 @@ else:
     pages = [
         st.Page("app_pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),
         st.Page("app_pages/chat.py", title=t("nav.chat"), icon=":material/forum:"),
+        st.Page("app_pages/history.py", title=t("nav.history"), icon=":material/history:"),
         st.Page("app_pages/documents.py", title=t("nav.documents"), icon=":material/folder_open:"),
         st.Page("app_pages/account.py", title=t("nav.account"), icon=":material/manage_accounts:"),
     ]

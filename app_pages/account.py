@@ -4,7 +4,7 @@ from zoneinfo import available_timezones
 
 import streamlit as st
 
-from backend import accounts
+from backend import accounts, export
 from backend.errors import AppError
 from ui import keys, runtime
 from ui.i18n import t
@@ -62,6 +62,18 @@ with st.form("change_password", clear_on_submit=False):
                 st.success(t("account.password_changed"), icon="✅")
             except AppError as exc:
                 runtime.show_error(exc)
+
+st.subheader(t("export.title"))
+st.caption(t("export.help"))
+st.download_button(
+    t("export.json"),
+    data=lambda: export.user_data_json(ctx, user_id=account.id),
+    file_name=f"interview-coach-{account.username}.json",
+    mime="application/json",
+    key=keys.EXPORT_JSON,
+    icon=":material/download:",
+    on_click="ignore",
+)
 
 st.subheader(t("account.delete"))
 with st.expander(t("account.delete"), icon=":material/warning:"):

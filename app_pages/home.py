@@ -1,10 +1,11 @@
-"""Home: greeting, what the app does, and a way in."""
+"""Home: this week's practice, the streak, what is due, what to practise next, and a way in."""
 
 import streamlit as st
 
-from backend.history import recent_sessions
-from ui import keys, runtime
-from ui.i18n import t
+from backend.history import dashboard, recent_sessions
+from ui import history_widgets, keys, runtime
+from ui.i18n import language, t
+from ui.interview_widgets import plain, title
 
 ctx = runtime.context()
 account = st.session_state[keys.ACCOUNT]
@@ -14,6 +15,43 @@ st.title(t("home.greeting", username=account.username))
 st.write(t("home.intro"))
 st.page_link("app_pages/chat.py", label=t("home.start"), icon=":material/play_circle:")
 
+board = dashboard(ctx, user_id=account.id, timezone=account.timezone, language=language())
+week, average, streak = st.columns(3)
+week.metric(t("home.this_week"), board.answered_this_week)
+change = (
+    None
+    if board.average_7 is None or board.average_prev_7 is None
+    else f"{board.average_7 - board.average_prev_7:+.1f}"
+)
+average.metric(
+    t("home.average_7"),
+    "–" if board.average_7 is None else f"{board.average_7:.0f}",
+    delta=change,
+    help=t("home.average_help"),
+)
+streak.metric(t("home.streak"), t("home.streak_days", n=board.streak_days), help=t("home.streak_help"))
+
+if board.unfinished is not None:
+    if st.button(
+        t(
+            "home.continue",
+            title=title(
+                board.unfinished.title, board.unfinished.track, board.unfinished.difficulty, board.unfinished.language
+            ),
+        ),
+        key=keys.HOME_CONTINUE,
+        type="primary",
+        icon=":material/play_arrow:",
+    ):
+        st.session_state[keys.CHAT_SESSION] = board.unfinished.id
+        st.switch_page("app_pages/chat.py")
+
+history_widgets.review_queue(ctx, account, board.due_today)
+
+if board.suggestion is not None:
+    st.markdown(t("home.suggestion", topic=plain(board.suggestion.heading), score=board.suggestion.score))
+    history_widgets.weak_topics(ctx, account, [board.suggestion])
+
 st.subheader(t("home.recent"))
 sessions = recent_sessions(ctx, user_id=account.id, timezone=account.timezone)
 if not sessions:
@@ -21,6 +59,5 @@ if not sessions:
 for item in sessions:
     score = f" · {item.overall_score:.0f}/100" if item.overall_score is not None else ""
     status = t(f"home.status_{item.status}")
-    st.markdown(
-        f"- {item.created_at:%Y-%m-%d %H:%M} · {t(f'track.{item.track}')} · {status}{score}"
-    )
+    st.markdown(f"- {item.created_at:%Y-%m-%d %H:%M} · {t(f'track.{item.track}')} · {status}{score}")
+st.page_link("app_pages/history.py", label=t("home.history"), icon=":material/history:")

@@ -92,7 +92,9 @@ def heldout_view(items: list[dict[str, Any]], grader: Grader) -> dict[str, Any]:
     gaps: list[float] = []
     for item in items:
         question, language = item["question"], item["language"]
-        bank = find_by_text(question)
+        # Held-out items name their bank question by id: the bank's current wording is asked.
+        bank = load_bank().get(item["id"]) or find_by_text(question)
+        question = bank.text[language] if bank is not None else question
         reference = "" if bank is not None else section_text(item["reference"], language)
         target = bank.model_answer[language] if bank is not None else reference
         totals, base = [], []

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from backend.interview.engine import AnswerView, InterviewView, MessageView, Summary
+from backend.interview.engine import AnswerView, InterviewView, MessageView, Summary, default_title
 from backend.interview.rubric import DIMENSIONS, dimensions_for
 from ui import keys
 from ui.i18n import language, t
+from ui.strings import LANGUAGE_NAMES
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~$])")
+
+
+def title(raw: str, track: str, difficulty: str, lang: str) -> str:
+    """An interview's title for display: its own once renamed, else its track and difficulty, translated."""
+    if raw and raw != default_title(track, difficulty, lang):
+        return raw
+    return f"{t(f'track.{track}')} · {t(f'difficulty.{difficulty}')} · {LANGUAGE_NAMES.get(lang, lang)}"
 
 
 def rubric(track: str) -> None:
@@ -33,16 +43,42 @@ def _previous_total(view: InterviewView, answer: AnswerView) -> float | None:
     return earlier[-1] if earlier else None
 
 
-def score_card(view: InterviewView, answer: AnswerView, on_vote) -> None:  # noqa: ANN001
-    """Total, rubric bars with evidence, missed points, model answer, sources, thumbs."""
+def _local_date(moment: datetime) -> str:
+    """A UTC time as a date in the logged-in user's time zone."""
+    account = st.session_state.get(keys.ACCOUNT)
+    return f"{moment.astimezone(ZoneInfo(account.timezone if account else 'UTC')):%Y-%m-%d}"
+
+
+def practice_links(view: InterviewView, answer: AnswerView, total: float) -> None:
+    """Where this answer sits in the candidate's practice: the earlier answer it retries, its later
+    practice, and when its question is next due for review."""
+    if answer.previous is not None:
+        before, when = answer.previous
+        st.caption(t("history.practice_of", date=_local_date(when), total=before))
+    if answer.later is not None:
+        after, when = answer.later
+        st.caption(t("history.practised_later", date=_local_date(when), total=after, delta=after - total))
+    due = view.due.get(answer.question_id)
+    if due is not None and answer.attempt_no == 1:
+        today = _local_date(datetime.now(UTC))
+        st.caption(t("review.due_now") if _local_date(due) <= today else t("review.next", date=_local_date(due)))
+
+
+def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=None) -> None:  # noqa: ANN001
+    """Total, rubric bars with evidence, missed points, model answer, sources, practice links, thumbs;
+    with `on_practise(answer_id)`, a button to practise the question again."""
     grade = answer.grade
     if grade is None:
         return
     lang = language()
     previous = _previous_total(view, answer)
+    if previous is None and answer.previous is not None:
+        previous = answer.previous[0]
     delta = None if previous is None else t("chat.diff", delta=int(round(grade.total - previous)))
     left, right = st.columns([1, 3])
     left.metric(t("chat.total"), f"{grade.total}/100", delta=delta)
+    with left:
+        practice_links(view, answer, grade.total)
     with right:
         if grade.insufficient:
             st.warning(t("chat.insufficient"), icon=":material/help:")
@@ -65,6 +101,10 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote) -> None:  # noq
             for source in grade.sources:
                 st.markdown(f"**{plain(source['source'])}** — {plain(source['heading'])}")
                 st.markdown(excerpt(str(source["text"])))
+    if on_practise is not None:
+        key = f"{keys.PRACTICE_PREFIX}{answer.id}"
+        if st.button(t("history.practise"), key=key, icon=":material/fitness_center:"):
+            on_practise(answer.id)
     vote_key = f"{keys.VOTE_PREFIX}{answer.id}"
     if vote_key not in st.session_state and answer.id in view.votes:
         st.session_state[vote_key] = 1 if view.votes[answer.id] else 0
@@ -88,8 +128,8 @@ def plain(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", text)
 
 
-def message(view: InterviewView, msg: MessageView, on_vote) -> None:  # noqa: ANN001
-    """One transcript entry."""
+def message(view: InterviewView, msg: MessageView, on_vote, on_practise=None) -> None:  # noqa: ANN001
+    """One transcript entry (see score_card for `on_practise`)."""
     kind = msg.meta.get("kind")
     if kind == "question":
         with st.chat_message("assistant", avatar=":material/record_voice_over:"):
@@ -109,7 +149,7 @@ def message(view: InterviewView, msg: MessageView, on_vote) -> None:  # noqa: AN
             llm_written = answer is not None and answer.grade is not None and answer.grade.grader != "offline"
             st.markdown(msg.content if llm_written else plain(msg.content))
             if answer is not None:
-                score_card(view, answer, on_vote)
+                score_card(view, answer, on_vote, on_practise)
     elif kind == "skipped":
         with st.chat_message("assistant", avatar=":material/skip_next:"):
             st.caption(t("chat.skipped"))

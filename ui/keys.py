@@ -56,6 +56,33 @@ ACT_END = "act_end"
 ACT_NEW = "act_new"
 ACT_RETRY_GRADING = "act_retry_grading"
 
+# History, progress, review, exports
+HISTORY_OPEN = "history_open"  # id of the interview opened on the history page
+HISTORY_PAGE = "history_page"
+HISTORY_SEARCH = "history_search"
+HISTORY_TRACK = "history_track"
+HISTORY_DIFFICULTY = "history_difficulty"
+HISTORY_LANGUAGE = "history_language"
+HISTORY_STATUS = "history_status"
+HISTORY_DATES = "history_dates"
+HISTORY_SCORES = "history_scores"
+HISTORY_PREV = "history_prev"
+HISTORY_NEXT = "history_next"
+HISTORY_OPEN_PREFIX = "history_open_"
+HISTORY_BACK = "history_back"
+HISTORY_RESUME = "history_resume"
+HISTORY_TITLE = "history_title"
+HISTORY_RENAME = "history_rename"
+HISTORY_DELETE_CONFIRM = "history_delete_confirm"
+HISTORY_DELETE = "history_delete"
+EXPORT_MARKDOWN = "export_markdown"
+EXPORT_PDF = "export_pdf"
+EXPORT_JSON = "export_json"
+PRACTICE_PREFIX = "practice_"  # + answer id: practise that question again
+TOPIC_PREFIX = "topic_"  # + section reference: practise that weak topic
+REVIEW_START = "review_start"
+HOME_CONTINUE = "home_continue"
+
 # Documents
 DOC_UPLOAD = "doc_upload"
 DOC_LAST_UPLOAD = "doc_last_upload"  # file id of the upload already indexed (reruns keep the widget value)

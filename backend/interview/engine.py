@@ -100,6 +100,8 @@ class InterviewView:
 
     follow_up_left: bool = True  # offline, only follow-ups with authored key points are asked
     due: dict[str, datetime] = field(default_factory=dict)  # bank question id -> next review (UTC)
+    created_at: datetime | None = None  # UTC
+    overall_score: float | None = None  # once ended
 
     @property
     def can_follow_up(self) -> bool:
@@ -208,7 +210,7 @@ def start_interview(ctx: AppContext, *, user_id: int, setup: InterviewSetup, mod
         "follow_ups": {},
         "last_error": None,
     }
-    title = f"{setup.track} · {setup.difficulty} · {setup.language}"
+    title = default_title(setup.track, setup.difficulty, setup.language)
     with ctx.tx() as db:
         row = repo.create_session(
             db,
@@ -224,6 +226,11 @@ def start_interview(ctx: AppContext, *, user_id: int, setup: InterviewSetup, mod
         session_id = row.id
     log.info("interview started", extra={"user_id": user_id, "session_id": session_id, "mode": mode})
     return session_id
+
+
+def default_title(track: str, difficulty: str, language: str) -> str:
+    """The title an interview starts with (pages show a translated one instead until it is renamed)."""
+    return f"{track} · {difficulty} · {language}"
 
 
 def active_session_id(ctx: AppContext, *, user_id: int) -> int | None:
@@ -271,6 +278,8 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
         last_error=data.get("last_error"),
         follow_up_left=row.mode != "offline" or _offline_follow_up(data) is not None,
         due=due,
+        created_at=as_utc(row.created_at),
+        overall_score=row.overall_score,
     )
 
 

@@ -1,0 +1,305 @@
+"""`python -m benchmarks.history`: backend time of the history page and of opening one interview, flat in N.
+
+One user is seeded with 100 and, in a second database, with 10,000 interviews (5 graded answers and 15
+messages each, review cards for every question answered), next to two other users with 1,000 interviews
+each. Practice follows one rhythm in both: six interviews on a practice day, about one day in four
+skipped, going back from today, so a window of days holds the same amount of practice whatever the total.
+
+Measured, p50 and p95 over repeated calls: the history page (first page with the total count, chart data,
+rubric trends, weak topics, due count), the home dashboard, and opening one interview (the transcript as
+the chat and history pages load it, with its summary). Runs on PostgreSQL when reachable
+(TEST_DATABASE_URL, in a throwaway database), else on a temporary SQLite file. The ratio 10,000/100 shows
+what history size costs. Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fsrs import Card
+from sqlalchemy import insert
+
+from backend import accounts, history, review
+from backend.context import AppContext
+from backend.db.models import Answer, InterviewSession, Message, ReviewCard
+from backend.interview import engine
+from backend.interview.bank import TRACKS, questions_for
+from backend.interview.planning import InterviewSetup
+from backend.interview.rubric import DimensionScore, Grade, dimensions_for, total_from
+from benchmarks.turn import make_context, postgres_database, sqlite_url
+
+SIZES = (100, 10_000)
+OTHER_USERS, OTHER_SESSIONS = 2, 1_000
+PER_DAY, SKIP_DAY = 6, 0.25
+ANSWERS = 5
+REPEATS = 40
+TIMEZONE = "Asia/Seoul"
+TARGETS = {"page_p95_ms": 150.0, "ratio": 1.5, "open_p95_ms": 50.0}
+
+
+def _grade(question, language: str, rng: random.Random) -> Grade:  # noqa: ANN001
+    scores = {key: rng.randint(1, 5) for key in dimensions_for(question.track)}
+    points = question.points(language)
+    covered = rng.randint(0, len(points))
+    return Grade(
+        total=total_from(scores),
+        scores={k: DimensionScore(v, points[0] if v > 2 else "", "") for k, v in scores.items()},
+        covered_points=points[:covered],
+        missed_points=points[covered:],
+        model_answer=question.model_answer[language],
+        sources=[{"source": f"{question.track}.md", "heading": question.reference, "text": "…", "score": 1.0}],
+    )
+
+
+def _settings(track: str, language: str, questions: list) -> dict:
+    """The state JSON of an ended interview of these questions."""
+    last = questions[-1]
+    current = {
+        "question_id": last.id,
+        "main_id": last.id,
+        "track": track,
+        "text": last.text[language],
+        "kind": "main",
+        "attempt": 1,
+        "turn": secrets.token_hex(16),
+    }
+    setup = asdict(InterviewSetup(track=track, language=language, num_questions=len(questions)))
+    return {
+        "setup": setup,
+        "plan": [q.id for q in questions],
+        "index": len(questions),
+        "state": "ended",
+        "current": current,
+        "pending_answer_id": None,
+        "follow_ups": {},
+        "last_error": None,
+    }
+
+
+def seed_user(ctx: AppContext, *, user_id: int, sessions: int, seed: int, now: datetime | None = None) -> None:
+    """`sessions` ended interviews in the practice rhythm, each with graded answers and messages, and a
+    review card for every question answered."""
+    rng = random.Random(seed)
+    now = now or datetime.now(UTC)
+    day, asked, created = 0, set(), []
+    while len(created) < sessions:
+        if day == 0 or rng.random() >= SKIP_DAY:
+            start = now - timedelta(days=day, hours=1)
+            created += [start - timedelta(minutes=25 * i) for i in range(min(PER_DAY, sessions - len(created)))]
+        day += 1
+    with ctx.tx() as db:
+        for n, moment in enumerate(sorted(created)):
+            track = TRACKS[n % len(TRACKS)]
+            language = "ko" if n % 3 else "en"
+            questions = rng.sample(questions_for(track), ANSWERS)
+            grades = [_grade(q, language, rng) for q in questions]
+            session_id = db.execute(
+                insert(InterviewSession).returning(InterviewSession.id),
+                {
+                    "user_id": user_id,
+                    "title": f"{track} · mixed · {language}",
+                    "track": track,
+                    "difficulty": "mixed",
+                    "language": language,
+                    "mode": "offline",
+                    "status": "ended",
+                    "settings": _settings(track, language, questions),
+                    "created_at": moment,
+                    "ended_at": moment + timedelta(minutes=20),
+                    "overall_score": round(sum(g.total for g in grades) / len(grades), 1),
+                },
+            ).scalar_one()
+            answer_ids = (
+                db.execute(
+                    insert(Answer).returning(Answer.id),
+                    [
+                        {
+                            "session_id": session_id,
+                            "turn_key": secrets.token_hex(16),
+                            "question_id": q.id,
+                            "question_text": q.text[language],
+                            "answer_text": q.model_answer[language][: rng.randint(120, 600)],
+                            "attempt_no": 1,
+                            "status": "graded",
+                            "scores": {k: v.score for k, v in g.scores.items()},
+                            "total": float(g.total),
+                            "missed_points": {"items": g.missed_points},
+                            "model_answer": g.model_answer,
+                            "sources": {"items": g.sources},
+                            "feedback": g.to_dict(),
+                            "created_at": moment + timedelta(minutes=3 * i),
+                        }
+                        for i, (q, g) in enumerate(zip(questions, grades, strict=True))
+                    ],
+                )
+                .scalars()
+                .all()
+            )
+            rows = []
+            for i, (q, answer_id) in enumerate(zip(questions, answer_ids, strict=True)):
+                at = moment + timedelta(minutes=3 * i)
+                meta = {"kind": "question", "question_id": q.id, "question_kind": "main", "position": i + 1}
+                rows += [
+                    {
+                        "session_id": session_id,
+                        "role": "assistant",
+                        "content": q.text[language],
+                        "meta": meta,
+                        "created_at": at,
+                    },
+                    {
+                        "session_id": session_id,
+                        "role": "user",
+                        "content": "…",
+                        "created_at": at,
+                        "meta": {"kind": "answer", "answer_id": answer_id},
+                    },
+                    {
+                        "session_id": session_id,
+                        "role": "assistant",
+                        "content": "Feedback.",
+                        "created_at": at,
+                        "meta": {"kind": "feedback", "answer_id": answer_id, "grader": "offline"},
+                    },
+                ]
+            db.execute(insert(Message), rows)
+            asked.update(q.id for q in questions)
+        cards = []
+        for question_id in sorted(asked):
+            due = now + timedelta(days=rng.randint(-3, 30))
+            card = Card(due=due)
+            cards.append(
+                {
+                    "user_id": user_id,
+                    "question_id": question_id,
+                    "due": due,
+                    "card": card.to_dict(),
+                    "last_total": 50.0,
+                    "last_review_at": now - timedelta(days=1),
+                    "reviews": 1,
+                }
+            )
+        db.execute(insert(ReviewCard), cards)
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {"p50": round(statistics.median(ordered), 2), "p95": round(ordered[int(0.95 * (len(ordered) - 1))], 2)}
+
+
+def _time(call: Callable[[], object]) -> dict[str, float]:
+    call()  # warm-up: caches (bank, headings) and the connection pool
+    samples = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return _percentiles(samples)
+
+
+def history_view(ctx: AppContext, user_id: int) -> None:
+    """What the history page asks of the backend on its first run."""
+    history.history_page(ctx, user_id=user_id, timezone=TIMEZONE)
+    history.progress(ctx, user_id=user_id, timezone=TIMEZONE, language="ko")
+    review.due_today(ctx, user_id=user_id, timezone=TIMEZONE)
+
+
+def open_interview(ctx: AppContext, user_id: int, session_id: int) -> None:
+    engine.load_interview(ctx, user_id=user_id, session_id=session_id)
+    engine.summarize(ctx, user_id=user_id, session_id=session_id)
+
+
+def measure(url: str, size: int) -> dict:
+    ctx = make_context(url)
+    password = "correct horse history " + secrets.token_hex(4)
+    others = [accounts.signup(ctx, username=f"other_{i}", password=password) for i in range(OTHER_USERS)]
+    for i, other in enumerate(others):
+        seed_user(ctx, user_id=other.id, sessions=OTHER_SESSIONS, seed=100 + i)
+    user = accounts.signup(ctx, username="candidate", password=password)
+    seed_user(ctx, user_id=user.id, sessions=size, seed=1)
+    if ctx.engine.dialect.name == "postgresql":  # fresh statistics, as autovacuum keeps them on a live server
+        with ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
+    latest = history.history_page(ctx, user_id=user.id, timezone=TIMEZONE, per_page=1).rows[0].id
+    result = {
+        "interviews": size,
+        "history_page_ms": _time(lambda: history_view(ctx, user.id)),
+        "dashboard_ms": _time(lambda: history.dashboard(ctx, user_id=user.id, timezone=TIMEZONE, language="ko")),
+        "search_ms": _time(
+            lambda: history.history_page(
+                ctx, user_id=user.id, timezone=TIMEZONE, filters=history.HistoryFilter(search="트랜잭션")
+            )
+        ),
+        "open_ms": _time(lambda: open_interview(ctx, user.id, latest)),
+    }
+    ctx.engine.dispose()
+    return result
+
+
+@contextmanager
+def database() -> Iterator[tuple[str, str]]:
+    from tests.conftest import PG_URL, _postgres_reachable
+
+    try:
+        reachable = _postgres_reachable() is not None
+    except BaseException:  # noqa: BLE001 - pytest.fail when REQUIRE_POSTGRES=1: use SQLite instead
+        reachable = False
+    if reachable:
+        with postgres_database(PG_URL) as url:
+            yield url, "postgresql"
+    else:
+        with tempfile.TemporaryDirectory() as directory:
+            yield sqlite_url(Path(directory)), "sqlite"
+
+
+def main() -> None:
+    results = []
+    for size in SIZES:
+        with database() as (url, kind):
+            started = time.perf_counter()
+            result = measure(url, size)
+            result["seed_and_measure_s"] = round(time.perf_counter() - started, 1)
+            results.append(result)
+    small, large = results
+    print(
+        f"history backend on {kind}: one user with {SIZES[0]} and with {SIZES[1]} interviews "
+        f"(+{OTHER_USERS} users x {OTHER_SESSIONS}), {REPEATS} calls each, ms"
+    )
+    for name in ("history_page_ms", "dashboard_ms", "search_ms", "open_ms"):
+        ratio = large[name]["p95"] / small[name]["p95"]
+        print(
+            f"{name:<16} {SIZES[0]:>6}: p50 {small[name]['p50']:7.2f} p95 {small[name]['p95']:7.2f}   "
+            f"{SIZES[1]:>6}: p50 {large[name]['p50']:7.2f} p95 {large[name]['p95']:7.2f}   "
+            f"ratio p95 {ratio:.2f}x"
+        )
+    summary = {
+        "database": kind,
+        "history_page_p95_ms": large["history_page_ms"]["p95"],
+        "history_page_ratio_p95": round(large["history_page_ms"]["p95"] / small["history_page_ms"]["p95"], 2),
+        "open_p95_ms": large["open_ms"]["p95"],
+        "open_ratio_p95": round(large["open_ms"]["p95"] / small["open_ms"]["p95"], 2),
+        "dashboard_p95_ms": large["dashboard_ms"]["p95"],
+        "search_p95_ms": large["search_ms"]["p95"],
+        "results": results,
+    }
+    checks = {
+        "history page p95 <= 150 ms": summary["history_page_p95_ms"] <= TARGETS["page_p95_ms"],
+        "ratio <= 1.5": summary["history_page_ratio_p95"] <= TARGETS["ratio"],
+        "open p95 <= 50 ms": summary["open_p95_ms"] <= TARGETS["open_p95_ms"],
+    }
+    print("targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in checks.items()))
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

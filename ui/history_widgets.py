@@ -1,0 +1,146 @@
+"""Widgets shared by the home and history pages: starting practice, the review queue, weak topics, charts."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from backend.accounts import Account
+from backend.context import AppContext
+from backend.errors import AppError
+from backend.history import DimensionTrend, ScorePoint, WeakTopic
+from backend.interview import engine, planning
+from backend.interview.planning import InterviewSetup
+from backend.interview.rubric import DIMENSIONS
+from backend.llm.provider import mode_label
+from ui import keys, runtime
+from ui.i18n import language, t
+
+TREND_WINDOW = 5  # interviews in the chart's moving average
+
+
+def start_practice(ctx: AppContext, account: Account, make_setup) -> None:  # noqa: ANN001
+    """Start an interview from `make_setup()` and open it on the chat page (errors shown in place)."""
+    try:
+        setup: InterviewSetup = make_setup()
+        session_id = engine.start_interview(
+            ctx, user_id=account.id, setup=setup, mode=mode_label(ctx.settings, runtime.llm_choice(ctx))
+        )
+    except AppError as exc:
+        runtime.show_error(exc)
+        return
+    st.session_state[keys.CHAT_SESSION] = session_id
+    st.switch_page("app_pages/chat.py")
+
+
+def review_queue(ctx: AppContext, account: Account, due: int) -> None:
+    """ "Due today: N" with one click to an interview of the due questions."""
+    with st.container(border=True):
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        if due:
+            left.markdown(f"**{t('review.due', n=due)}**")
+        else:
+            left.caption(t("review.none"))
+        if right.button(
+            t("review.start"),
+            key=keys.REVIEW_START,
+            type="primary",
+            disabled=not due,
+            icon=":material/event_repeat:",
+            width="stretch",
+        ):
+            start_practice(
+                ctx,
+                account,
+                lambda: planning.due_setup(
+                    ctx, user_id=account.id, timezone=account.timezone, language=account.ui_language
+                ),
+            )
+
+
+def practise_topic(ctx: AppContext, account: Account, topic: WeakTopic) -> None:
+    start_practice(
+        ctx,
+        account,
+        lambda: planning.topic_setup(ctx, user_id=account.id, reference=topic.reference, language=account.ui_language),
+    )
+
+
+def weak_topics(ctx: AppContext, account: Account, topics: list[WeakTopic], limit: int = 5) -> None:
+    """The weakest topics, each with a button that practises it."""
+    for topic in topics[:limit]:
+        with st.container(border=True):
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            left.markdown(f"**{topic.heading}**")
+            left.caption(
+                t(
+                    "progress.topic_row",
+                    track=t(f"track.{topic.track}"),
+                    score=topic.score,
+                    n=topic.practised,
+                    last=topic.last_score,
+                    date=f"{topic.last_at:%Y-%m-%d}",
+                )
+            )
+            if right.button(
+                t("progress.practise"),
+                key=f"{keys.TOPIC_PREFIX}{topic.reference}",
+                icon=":material/fitness_center:",
+                width="stretch",
+            ):
+                practise_topic(ctx, account, topic)
+
+
+def score_chart(points: list[ScorePoint]) -> None:
+    """Overall score per interview over time, coloured by track, with the moving-average trend."""
+    frame = pd.DataFrame(
+        {
+            "when": [p.when.replace(tzinfo=None) for p in points],
+            "score": [p.score for p in points],
+            "track": [t(f"track.{p.track}") for p in points],
+        }
+    )
+    frame["trend"] = frame["score"].rolling(TREND_WINDOW, min_periods=1).mean().round(1)
+    x = alt.X("when:T", title=t("progress.date"))
+    dots = (
+        alt.Chart(frame)
+        .mark_circle(size=60, opacity=0.8)
+        .encode(
+            x=x,
+            y=alt.Y("score:Q", title=t("progress.score"), scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("track:N", title=t("progress.track")),
+            tooltip=[alt.Tooltip("when:T", format="%Y-%m-%d %H:%M"), "track:N", "score:Q"],
+        )
+    )
+    trend = (
+        alt.Chart(frame)
+        .mark_line(color="#555", strokeWidth=2)
+        .encode(x=x, y="trend:Q", tooltip=[alt.Tooltip("trend:Q", title=t("progress.trend"))])
+    )
+    st.altair_chart(dots + trend, width="stretch")
+
+
+def dimension_table(trends: list[DimensionTrend]) -> None:
+    """Rubric averages of the last 30 days against the 30 before."""
+    lang = language()
+    frame = pd.DataFrame(
+        {
+            t("progress.dimension"): [DIMENSIONS[d.key]["name"][lang] for d in trends],
+            t("progress.last_30"): [d.recent for d in trends],
+            t("progress.prev_30"): [d.before for d in trends],
+            t("progress.change"): [
+                None if d.recent is None or d.before is None else d.recent - d.before for d in trends
+            ],
+        }
+    )
+    number = st.column_config.NumberColumn(format="%.1f")
+    change = st.column_config.NumberColumn(format="%+.1f")
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={t("progress.last_30"): number, t("progress.prev_30"): number, t("progress.change"): change},
+    )
+
+
