@@ -39,6 +39,14 @@ def close_interview() -> None:
     st.session_state.pop(keys.HISTORY_OPEN, None)
 
 
+def choices(prefix: str, values: list[str]):  # noqa: ANN201
+    """A select box's labels: "any" for the empty choice, else `prefix.<value>` translated now."""
+    return {
+        ANY: t("history.any"),
+        **{v: t(f"{prefix}_{v}" if prefix == "home.status" else f"{prefix}.{v}") for v in values if v},
+    }.__getitem__
+
+
 def filters() -> history.HistoryFilter:
     """The search box and the filters; any change goes back to the first page."""
     reset = {"on_change": lambda: st.session_state.update({keys.HISTORY_PAGE: 1})}
@@ -52,34 +60,30 @@ def filters() -> history.HistoryFilter:
     )
     with st.expander(t("history.filters"), icon=":material/filter_list:"):
         row = st.columns(4)
-        any_label = {ANY: t("history.any")}
         tracks = [ANY, *TRACKS, planning.MIXED]
+        difficulties = [ANY, *DIFFICULTIES, "mixed"]
         track = row[0].selectbox(
-            t("chat.track"),
-            tracks,
-            key=keys.HISTORY_TRACK,
-            format_func=lambda v: any_label.get(v) or t(f"track.{v}"),
-            **reset,
+            t("chat.track"), tracks, key=keys.HISTORY_TRACK, format_func=choices("track", tracks), **reset
         )
         difficulty = row[1].selectbox(
             t("chat.difficulty"),
-            [ANY, *DIFFICULTIES, "mixed"],
+            difficulties,
             key=keys.HISTORY_DIFFICULTY,
-            format_func=lambda v: any_label.get(v) or t(f"difficulty.{v}"),
+            format_func=choices("difficulty", difficulties),
             **reset,
         )
         lang = row[2].selectbox(
             t("chat.language"),
             [ANY, "ko", "en"],
             key=keys.HISTORY_LANGUAGE,
-            format_func=lambda v: any_label.get(v) or LANGUAGE_NAMES[v],
+            format_func={ANY: t("history.any"), **LANGUAGE_NAMES}.__getitem__,
             **reset,
         )
         status = row[3].selectbox(
             t("history.status"),
             [ANY, *history.STATUSES],
             key=keys.HISTORY_STATUS,
-            format_func=lambda v: any_label.get(v) or t(f"home.status_{v}"),
+            format_func=choices("home.status", [ANY, *history.STATUSES]),
             **reset,
         )
         left, right = st.columns(2)

@@ -1,0 +1,184 @@
+"""AppTest: the history page (list, filter, search, open, rename, delete, practise again, review queue),
+the home dashboard and the account page's JSON export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from backend import accounts, review
+from backend.db.models import Answer, InterviewSession
+from backend.interview import engine
+from backend.interview.bank import TRACKS, load_bank
+from tests.apptest_helpers import new_app, texts
+from tests.conftest import strong_password
+from tests.history_helpers import add_interview
+from ui import keys
+from ui.strings import STRINGS
+
+
+def en(key: str, **params: object) -> str:
+    return STRINGS[key]["en"].format(**params) if params else STRINGS[key]["en"]
+
+
+def logged_in(ctx, user, page: str = "app_pages/history.py"):
+    token = accounts.issue_token(ctx, user_id=user.id)
+    at = new_app(ctx, **{keys.ACCOUNT: user, keys.TOKEN: token}).run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def seeded(ctx):
+    user = accounts.signup(ctx, username="historian", password=strong_password(), ui_language="en")
+    now = datetime.now(UTC)
+    python, _ = add_interview(
+        ctx,
+        user_id=user.id,
+        created_at=now - timedelta(days=2),
+        answers=[("python-001", 35, "Mutable defaults are shared"), ("python-004", 65, "copy")],
+    )
+    os_, _ = add_interview(
+        ctx,
+        user_id=user.id,
+        created_at=now - timedelta(days=1),
+        track="os",
+        language="ko",
+        answers=[("os-001", 80, "프로세스는 독립된 주소 공간을 가집니다")],
+    )
+    return user, python, os_
+
+
+def row_ids(at) -> list[int]:
+    prefix = keys.HISTORY_OPEN_PREFIX
+    return [int(b.key[len(prefix) :]) for b in at.button if b.key and b.key.startswith(prefix)]
+
+
+def test_history_lists_filters_and_searches_interviews(ctx) -> None:
+    user, python, os_ = seeded(ctx)
+    at = logged_in(ctx, user)
+    assert row_ids(at) == [os_, python]
+    assert en("history.count", total=2, page=1, pages=1) in texts(at)
+    at.selectbox(key=keys.HISTORY_TRACK).select_index(1 + TRACKS.index("os")).run()
+    assert not at.exception, at.exception
+    assert row_ids(at) == [os_]
+    at.selectbox(key=keys.HISTORY_TRACK).select_index(0).run()
+    at.text_input(key=keys.HISTORY_SEARCH).input("주소 공간").run()
+    assert row_ids(at) == [os_]
+    at.text_input(key=keys.HISTORY_SEARCH).input("no such words").run()
+    assert row_ids(at) == [] and en("history.none") in texts(at)
+
+
+def test_opening_an_interview_shows_its_transcript_and_score_cards(ctx) -> None:
+    user, python, _ = seeded(ctx)
+    at = logged_in(ctx, user)
+    at.button(key=f"{keys.HISTORY_OPEN_PREFIX}{python}").click().run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert load_bank()["python-001"].text["en"] in shown
+    assert "Mutable defaults are shared" in [t.value for t in at.text]
+    assert [m.value for m in at.metric][:3] == ["35/100", "65/100", "50/100"]  # two score cards, the summary
+    assert at.button(key=keys.HISTORY_BACK) is not None
+    at.button(key=keys.HISTORY_BACK).click().run()
+    assert row_ids(at)
+
+
+def test_rename_and_delete_from_the_history_page(ctx) -> None:
+    user, python, os_ = seeded(ctx)
+    at = logged_in(ctx, user)
+    at.button(key=f"{keys.HISTORY_OPEN_PREFIX}{python}").click().run()
+    at.text_input(key=keys.HISTORY_TITLE).input("Mock before Kakao").run()
+    at.button(key=keys.HISTORY_RENAME).click().run()
+    assert not at.exception, at.exception
+    assert engine.load_interview(ctx, user_id=user.id, session_id=python).title == "Mock before Kakao"
+    assert "Mock before Kakao" in texts(at)
+    assert at.button(key=keys.HISTORY_DELETE).disabled  # not without the confirmation
+    at.checkbox(key=keys.HISTORY_DELETE_CONFIRM).check().run()
+    at.button(key=keys.HISTORY_DELETE).click().run()
+    assert not at.exception, at.exception
+    assert en("history.deleted") in texts(at)
+    assert row_ids(at) == [os_]
+    with ctx.read() as db:
+        assert db.scalars(select(InterviewSession.id)).all() == [os_]
+
+
+def test_practise_again_starts_a_linked_interview_on_the_chat_page(ctx) -> None:
+    user, python, _ = seeded(ctx)
+    at = logged_in(ctx, user)
+    at.button(key=f"{keys.HISTORY_OPEN_PREFIX}{python}").click().run()
+    with ctx.read() as db:
+        weak = db.scalar(select(Answer.id).where(Answer.session_id == python, Answer.question_id == "python-001"))
+    at.button(key=f"{keys.PRACTICE_PREFIX}{weak}").click().run()
+    assert not at.exception, at.exception
+    new_id = at.session_state[keys.CHAT_SESSION]
+    assert new_id not in (python,)
+    view = engine.load_interview(ctx, user_id=user.id, session_id=new_id)
+    assert view.current["question_id"] == "python-001" and view.planned == 1
+    assert load_bank()["python-001"].text[view.setup.language] in texts(at)  # now on the chat page
+
+
+def test_the_review_queue_counts_due_questions_and_starts_them(ctx) -> None:
+    user, _, _ = seeded(ctx)
+    at = logged_in(ctx, user)
+    assert en("review.none") in texts(at) and at.button(key=keys.REVIEW_START).disabled
+    with ctx.tx() as db:
+        for question_id in ("python-001", "os-001"):
+            review.record(
+                db, user_id=user.id, question_id=question_id, total=10, at=datetime.now(UTC) - timedelta(days=2)
+            )
+    at = logged_in(ctx, user)
+    assert en("review.due", n=2) in texts(at)
+    at.button(key=keys.REVIEW_START).click().run()
+    assert not at.exception, at.exception
+    view = engine.load_interview(ctx, user_id=user.id, session_id=at.session_state[keys.CHAT_SESSION])
+    assert set(view.setup.question_ids) == {"python-001", "os-001"} and view.setup.track == "mixed"
+
+
+def test_progress_tab_shows_the_chart_rubric_trends_and_weak_topics(ctx) -> None:
+    user, _, _ = seeded(ctx)
+    at = logged_in(ctx, user)
+    shown = texts(at)
+    assert en("progress.chart") in shown and en("progress.weak_topics") in shown
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    topic_buttons = [b.key for b in at.button if b.key and b.key.startswith(keys.TOPIC_PREFIX)]
+    assert topic_buttons[0] == f"{keys.TOPIC_PREFIX}{load_bank()['python-001'].reference}"  # weakest first
+    at.button(key=topic_buttons[0]).click().run()
+    assert not at.exception, at.exception
+    view = engine.load_interview(ctx, user_id=user.id, session_id=at.session_state[keys.CHAT_SESSION])
+    assert view.current["question_id"] == "python-001"
+
+
+def test_home_dashboard_numbers_on_seeded_data(ctx) -> None:
+    user = accounts.signup(ctx, username="dashboard", password=strong_password(), ui_language="en")
+    now = datetime.now(UTC)
+    add_interview(
+        ctx,
+        user_id=user.id,
+        created_at=now - timedelta(minutes=1),
+        answers=[("python-001", 80, "a"), ("python-002", 60, "b")],
+    )
+    add_interview(ctx, user_id=user.id, created_at=now - timedelta(days=10), answers=[("python-003", 40, "c")])
+    unfinished, _ = add_interview(
+        ctx, user_id=user.id, created_at=now - timedelta(days=20), status="active", answers=[("os-001", 30, "d")]
+    )
+    at = logged_in(ctx, user, "app_pages/home.py")
+    metrics = {m.label: m for m in at.metric}
+    local = (now - timedelta(minutes=1)).astimezone(ZoneInfo(user.timezone))
+    same_week = local.isocalendar()[:2] == now.astimezone(ZoneInfo(user.timezone)).isocalendar()[:2]
+    assert metrics[en("home.this_week")].value == ("2" if same_week else "0")
+    assert metrics[en("home.average_7")].value == "70"
+    assert metrics[en("home.average_7")].delta == "+30.0"
+    assert metrics[en("home.streak")].value == en("home.streak_days", n=1)
+    at.button(key=keys.HOME_CONTINUE).click().run()
+    assert not at.exception, at.exception
+    assert at.session_state[keys.CHAT_SESSION] == unfinished
+
+
+def test_account_page_offers_the_json_export(ctx) -> None:
+    user, _, _ = seeded(ctx)
+    at = logged_in(ctx, user, "app_pages/account.py")
+    assert en("export.help") in texts(at)
+    buttons = at.get("download_button")
+    assert [b.proto.label for b in buttons] == [en("export.json")]
