@@ -29,7 +29,8 @@ average.metric(
     delta=change,
     help=t("home.average_help"),
 )
-streak.metric(t("home.streak"), t("home.streak_days", n=board.streak_days), help=t("home.streak_help"))
+days = t("home.streak_day" if board.streak_days == 1 else "home.streak_days", n=board.streak_days)
+streak.metric(t("home.streak"), days, help=t("home.streak_help"))
 
 if board.unfinished is not None:
     if st.button(

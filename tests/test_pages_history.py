@@ -170,7 +170,7 @@ def test_home_dashboard_numbers_on_seeded_data(ctx) -> None:
     assert metrics[en("home.this_week")].value == ("2" if same_week else "0")
     assert metrics[en("home.average_7")].value == "70"
     assert metrics[en("home.average_7")].delta == "+30.0"
-    assert metrics[en("home.streak")].value == en("home.streak_days", n=1)
+    assert metrics[en("home.streak")].value == en("home.streak_day", n=1)
     at.button(key=keys.HOME_CONTINUE).click().run()
     assert not at.exception, at.exception
     assert at.session_state[keys.CHAT_SESSION] == unfinished

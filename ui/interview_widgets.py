@@ -76,7 +76,8 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=Non
         previous = answer.previous[0]
     delta = None if previous is None else t("chat.diff", delta=int(round(grade.total - previous)))
     left, right = st.columns([1, 3])
-    left.metric(t("chat.total"), f"{grade.total}/100", delta=delta)
+    same = previous is not None and round(grade.total - previous) == 0
+    left.metric(t("chat.total"), f"{grade.total}/100", delta=delta, delta_color="off" if same else "normal")
     with left:
         practice_links(view, answer, grade.total)
     with right:

@@ -113,6 +113,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "home.streak": {"ko": "연속 연습", "en": "Practice streak"},
     "home.streak_days": {"ko": "{n}일", "en": "{n} days"},
+    "home.streak_day": {"ko": "{n}일", "en": "{n} day"},
     "home.streak_help": {
         "ko": "하루에 한 문제 이상 답한 날이 이어진 일수 (내 시간대 기준). 오늘 아직 안 했다면 어제까지 셉니다.",
         "en": "Days in a row (in your time zone) with at least one answered question; until today is "
