@@ -14,6 +14,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import bcrypt
+from confusable_homoglyphs import categories, confusables
 from sqlalchemy import ColumnElement, DateTime, case, delete, literal, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -66,11 +67,30 @@ def username_key(username: str) -> str:
     return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
+# Scripts a name may mix: Korean names are often written with Latin letters next to Hangul, and neither
+# script has letters that pass for the other's.
+_MIXABLE = {"LATIN", "HANGUL"}
+
+
+def _look_alike(name: str) -> bool:
+    """True for a name that can pass for another one: letters of several scripts ("аlice" with a Cyrillic
+    а), or only letters that all have a Latin double ("раура" in Cyrillic)."""
+    scripts = categories.unique_aliases(name) - {"COMMON"}
+    if len(scripts) > 1 and not scripts <= _MIXABLE:
+        return True
+    letters = [ch for ch in name if ch.isalpha()]
+    return bool(scripts - _MIXABLE) and all(
+        confusables.is_confusable(ch, preferred_aliases=["latin"]) for ch in letters
+    )
+
+
 def check_username(username: str) -> str:
     """The cleaned username, or AppError saying which rule it breaks."""
     cleaned = unicodedata.normalize("NFKC", username).strip()
     if not _USERNAME.fullmatch(cleaned):
         raise AppError("auth.username_rules")
+    if _look_alike(cleaned):
+        raise AppError("auth.username_look_alike")
     return cleaned
 
 
@@ -205,9 +225,7 @@ def _clear_attempts(db: Session, *, key: str, mine: int, now: datetime) -> datet
     """After the right password: forget the failures, or return the lock's end if attempts counted after this
     one locked the name meanwhile (they may be an attacker's guesses)."""
     cleared = db.execute(
-        delete(LoginThrottle).where(
-            LoginThrottle.name_key == key, or_(LoginThrottle.failures == mine, _unlocked(now))
-        )
+        delete(LoginThrottle).where(LoginThrottle.name_key == key, or_(LoginThrottle.failures == mine, _unlocked(now)))
     ).rowcount
     if cleared:
         return None
@@ -222,6 +240,9 @@ def _locked(locked_until: datetime | None, now: datetime) -> AppError:
 
 def login(ctx: AppContext, *, username: str, password: str) -> Account:
     """Check credentials; an unknown name gets the same answers, lock and single bcrypt check as a real one."""
+    if len(password) > PASSWORD_MAX_CHARS or len(username) > 4 * PASSWORD_MAX_CHARS:
+        # No account has such a password (sign-up refuses it): answer before any hashing.
+        raise AppError("auth.bad_credentials")
     name = username_key(username)
     key = _throttle_key(name, ctx.pepper)
     now = utcnow()
@@ -254,9 +275,19 @@ def token_hash(token: str) -> str:
 def issue_token(ctx: AppContext, *, user_id: int) -> str:
     """A new random session token (256 bits) for the cookie; its hash is stored with an expiry."""
     token = secrets.token_urlsafe(32)
-    expires = utcnow() + timedelta(days=ctx.settings.session_days)
+    now = utcnow()
     with ctx.tx() as db:
-        db.add(AuthToken(token_hash=token_hash(token), user_id=user_id, expires_at=expires))
+        # Tokens that can no longer log anyone in are deleted here, at each login (the user's, and anyone's
+        # expired a while ago), so the table holds live sessions only.
+        dead = (AuthToken.user_id == user_id) & ((AuthToken.expires_at < now) | AuthToken.revoked_at.is_not(None))
+        db.execute(delete(AuthToken).where(dead | (AuthToken.expires_at < now - _FORGET_AFTER)))
+        db.add(
+            AuthToken(
+                token_hash=token_hash(token),
+                user_id=user_id,
+                expires_at=now + timedelta(days=ctx.settings.session_days),
+            )
+        )
     return token
 
 

@@ -96,12 +96,12 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=Non
             st.markdown("\n".join(f"- ✓ {plain(p)}" for p in grade.covered_points))
     if grade.model_answer:
         with st.expander(t("chat.model_answer"), icon=":material/lightbulb:"):
-            st.markdown(grade.model_answer if grade.grader != "offline" else plain(grade.model_answer))
+            st.markdown(inert(grade.model_answer) if grade.grader != "offline" else plain(grade.model_answer))
     if grade.sources:
         with st.expander(t("chat.sources", n=len(grade.sources)), icon=":material/menu_book:"):
             for source in grade.sources:
                 st.markdown(f"**{plain(source['source'])}** — {plain(source['heading'])}")
-                st.markdown(excerpt(str(source["text"])))
+                st.markdown(inert(excerpt(str(source["text"]))))
     if on_practise is not None:
         key = f"{keys.PRACTICE_PREFIX}{answer.id}"
         if st.button(t("history.practise"), key=key, icon=":material/fitness_center:"):
@@ -122,6 +122,24 @@ def excerpt(text: str, limit: int = 700) -> str:
     if text.count("```") % 2:
         text += "\n```"
     return text if text[:1].isupper() or not text[:1].isalpha() else "… " + text
+
+
+_CODE = re.compile(r"(```.*?(?:```|$)|`[^`\n]*`)", re.S)
+_LINK_SYNTAX = re.compile(r"([\[\]<>])")
+# Where a bare address would become a link: a zero-width space breaks "://" and "www." in the source.
+_BARE_ADDRESS = re.compile(r"(?i)(?<=\w:)(?=//)|(?<=\bwww)(?=\.)")
+
+
+def inert(text: str) -> str:
+    """Markdown from an upload, a document or an LLM, with its links, images and HTML shown as text.
+
+    Headings, lists, emphasis and code still render; brackets and angle brackets are escaped outside
+    code, so `![x](http://host/t.png)` cannot make the viewer's browser fetch anything.
+    """
+    parts = _CODE.split(text)
+    for i in range(0, len(parts), 2):  # even parts are outside code
+        parts[i] = _BARE_ADDRESS.sub("\u200b", _LINK_SYNTAX.sub(r"\\\1", parts[i]))
+    return "".join(parts)
 
 
 def plain(text: str) -> str:
@@ -148,7 +166,7 @@ def message(view: InterviewView, msg: MessageView, on_vote, on_practise=None) ->
         with st.chat_message("assistant", avatar=":material/school:"):
             answer = view.answers.get(msg.meta.get("answer_id"))
             llm_written = answer is not None and answer.grade is not None and answer.grade.grader != "offline"
-            st.markdown(msg.content if llm_written else plain(msg.content))
+            st.markdown(inert(msg.content) if llm_written else plain(msg.content))
             if answer is not None:
                 score_card(view, answer, on_vote, on_practise)
     elif kind == "skipped":
@@ -180,4 +198,4 @@ def summary(result: Summary) -> None:
         for item in result.study:
             with st.expander(f"{item['source']} — {item['heading']}", icon=":material/menu_book:"):
                 st.caption(item["question"])
-                st.markdown(item["text"])
+                st.markdown(inert(item["text"]))

@@ -53,6 +53,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "ko": "8자 이상. 여러 단어로 된 긴 문장형 비밀번호를 권장합니다 (한글 가능).",
         "en": "At least 8 characters. A long passphrase of several words is best (any script).",
     },
+    "auth.username_look_alike": {
+        "ko": "다른 아이디로 착각하기 쉬운 글자가 섞여 있습니다 (예: 라틴 문자 사이의 키릴 문자). 한 가지 문자로 써 주세요.",
+        "en": "This username mixes letters that pass for others (such as a Cyrillic letter among Latin ones). "
+        "Please use one script.",
+    },
     "auth.username_rules": {
         "ko": "아이디는 3–32자의 글자, 숫자, 밑줄(_), 점(.), 하이픈(-)만 쓸 수 있습니다.",
         "en": "Usernames are 3–32 characters of letters, digits, underscore, dot or hyphen.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -52,17 +53,35 @@ def _pool_args() -> dict[str, object]:
     }
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
+    if not url.startswith("sqlite") or url in ("sqlite://", "sqlite:///:memory:"):
+        return None
+    return Path(url.split("///", 1)[1].split("?", 1)[0])
+
+
+def _owner_only(database: Path) -> None:
+    """Create the database file readable by its owner only (0600), or take others' access away from it."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    if not database.exists():
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, 0o600))
+    elif database.stat().st_mode & 0o077:
+        database.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for `url`; SQLite gets foreign keys on and WAL."""
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:")
-        if not memory:
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        database = sqlite_file(url)
+        if database is not None:
+            _owner_only(database)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             **({"poolclass": StaticPool} if memory else _pool_args()),
             json_serializer=_json_dumps,
+            hide_parameters=True,  # errors and logs never carry a candidate's answer or a password hash
         )
 
         @event.listens_for(engine, "connect")
@@ -81,6 +100,7 @@ def make_engine(url: str) -> Engine:
         pool_pre_ping=True,
         pool_recycle=1800,
         json_serializer=_json_dumps,
+        hide_parameters=True,
         connect_args={"connect_timeout": 10, "application_name": "interview-coach"},
     )
 
