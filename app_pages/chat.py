@@ -34,6 +34,8 @@ def act(action, **kwargs) -> None:  # noqa: ANN001
     """Run an engine action for this session; show its error or rerun."""
     try:
         action(ctx, user_id=account.id, session_id=session_id, **kwargs)
+    except engine.StaleInterview:
+        pass  # another click got there first: show where the interview stands
     except AppError as exc:
         runtime.show_error(exc)
         return
@@ -183,7 +185,7 @@ if view.state == State.GRADING:
 elif view.state == State.QUESTION:
     cols = st.columns(2)
     if cols[0].button(t("chat.skip"), key=keys.ACT_SKIP, icon=":material/skip_next:", use_container_width=True):
-        act(engine.skip_question)
+        act(engine.skip_question, turn=view.current["turn"])
     if cols[1].button(t("chat.end"), key=keys.ACT_END, icon=":material/stop_circle:", use_container_width=True):
         act(engine.end_interview)
     st.caption(t("chat.max_chars", max=ctx.settings.max_answer_chars))

@@ -209,7 +209,7 @@ def test_provider_failure_keeps_the_answer_and_allows_retry(ctx, user) -> None:
 
 
 def test_rate_limit_per_minute_gives_a_clear_message() -> None:
-    ctx = make_context(llm_calls_per_minute=1)
+    ctx = make_context(llm_calls_per_minute=2)  # one grading: the grade and the streamed feedback
     user = accounts.signup(ctx, username="limited", password=strong_password())
     session_id = start(ctx, user)
 
@@ -223,7 +223,7 @@ def test_rate_limit_per_minute_gives_a_clear_message() -> None:
     answer(ctx, user, session_id, "Second answer about processes and threads.")
     with pytest.raises(AppError) as info:
         engine.grade_pending(ctx, None, llms(), user_id=user.id, session_id=session_id)
-    assert info.value.code == "llm.rate_minute" and info.value.params["limit"] == 1
+    assert info.value.code == "llm.rate_minute" and info.value.params["limit"] == 2
     assert engine.load_interview(ctx, user_id=user.id, session_id=session_id).state == State.GRADING
 
 

@@ -391,6 +391,10 @@ STRINGS.update(
             "en": "No graded answers this time. Try answering at least one question next time!",
         },
         # Interview errors
+        "interview.changed": {
+            "ko": "다른 탭이나 클릭에서 이 면접이 먼저 바뀌었습니다. 지금 상태를 보여 드립니다.",
+            "en": "This interview changed in another tab or click first; here is where it stands now.",
+        },
         "interview.invalid_action": {
             "ko": "지금은 그 동작을 할 수 없습니다. 화면을 새로 고쳐 주세요.",
             "en": "That action isn't available right now. Please refresh the page.",

@@ -96,6 +96,9 @@ class InterviewSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(nullable=True)
     overall_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Bumped by every change of the interview's state: a change is written only if the version it read
+    # is still current (repo.save_state), so two clicks or tabs cannot both advance one interview.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     __table_args__ = (
         Index("ix_interview_sessions_user_created", "user_id", "created_at"),
         # The history page's filters and the "continue" lookup walk these in created_at order.

@@ -65,6 +65,22 @@ def update_session(db: Session, *, user_id: int, session_id: int, **values: Any)
     return row
 
 
+def save_state(db: Session, *, user_id: int, session_id: int, version: int, **values: Any) -> bool:
+    """Write fields of the user's session only if its version is still `version`, bumping it; False when
+    someone else changed the session first (compare-and-set, atomic on SQLite and PostgreSQL alike)."""
+    result = db.execute(
+        update(InterviewSession)
+        .where(
+            InterviewSession.id == session_id,
+            InterviewSession.user_id == user_id,
+            InterviewSession.version == version,
+        )
+        .values(version=version + 1, **values),
+        execution_options={"synchronize_session": "evaluate"},
+    )
+    return result.rowcount == 1
+
+
 def delete_session(db: Session, *, user_id: int, session_id: int) -> None:
     """Delete the user's session and everything in it."""
     get_session(db, user_id=user_id, session_id=session_id)
@@ -118,6 +134,12 @@ def save_answer(
     db.add(row)
     db.flush()
     return row, True
+
+
+def answer_for_turn(db: Session, *, user_id: int, session_id: int, turn_key: str) -> int | None:
+    """The id of the answer stored for this turn of the user's session, if any."""
+    get_session(db, user_id=user_id, session_id=session_id)
+    return db.scalar(select(Answer.id).where(Answer.session_id == session_id, Answer.turn_key == turn_key))
 
 
 def get_answer(db: Session, *, user_id: int, answer_id: int) -> Answer:

@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from sqlalchemy.exc import IntegrityError
 
 from backend import logs, review
 from backend.context import AppContext
@@ -133,8 +134,22 @@ def _state(row_settings: dict[str, Any]) -> dict[str, Any]:
     return dict(row_settings or {})
 
 
-def _save_state(db, *, user_id: int, session_id: int, data: dict[str, Any]) -> None:  # noqa: ANN001
-    repo.update_session(db, user_id=user_id, session_id=session_id, settings=data)
+class StaleInterview(AppError):
+    """Another click or tab changed the interview first; this change was not made (show the current state)."""
+
+    def __init__(self) -> None:
+        super().__init__("interview.changed", "state changed concurrently")
+
+
+def _save_state(  # noqa: ANN001
+    db, *, user_id: int, session_id: int, data: dict[str, Any], version: int | None = None, **values: Any
+) -> None:
+    """Write the new state (and `values`) if the interview is still at the version this transaction read
+    (or `version`); else StaleInterview, and the caller's transaction rolls back whatever it added."""
+    if version is None:
+        version = repo.get_session(db, user_id=user_id, session_id=session_id).version  # as read, identity map
+    if not repo.save_state(db, user_id=user_id, session_id=session_id, version=version, settings=data, **values):
+        raise StaleInterview()
 
 
 def _require(data: dict[str, Any], *allowed: State) -> None:
@@ -288,17 +303,26 @@ def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, 
     text = text.strip()
     if len(text) > ctx.settings.max_answer_chars:
         raise AppError("interview.too_long", max=ctx.settings.max_answer_chars)
+    try:
+        return _submit(ctx, user_id=user_id, session_id=session_id, turn=turn, text=text)
+    except (IntegrityError, StaleInterview):  # the same turn submitted at the same moment: the first one won
+        with ctx.read() as db:
+            stored = repo.answer_for_turn(db, user_id=user_id, session_id=session_id, turn_key=turn)
+        if stored is None:
+            raise
+        return stored
+
+
+def _submit(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str) -> int:
     with ctx.tx() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         data = _state(row.settings)
         current = data["current"]
         if turn != current["turn"]:  # a stale or repeated submit: the answer of that turn is already saved
-            existing = next(
-                (a for a in repo.list_answers(db, user_id=user_id, session_id=session_id) if a.turn_key == turn), None
-            )
+            existing = repo.answer_for_turn(db, user_id=user_id, session_id=session_id, turn_key=turn)
             if existing is None:
                 raise AppError("interview.invalid_action", "unknown turn")
-            return existing.id
+            return existing
         if State(data["state"]) == State.GRADING and data.get("pending_answer_id"):
             return data["pending_answer_id"]
         _require(data, State.QUESTION)
@@ -360,21 +384,24 @@ def grade_pending(
     on_token: Callable[[str], None] | None = None,
 ) -> Grade:
     """Grade the saved answer. On a provider failure the answer stays saved and the state stays 'grading'."""
-    limited: AppError | None = None
-    with ctx.tx() if llms.online else ctx.read() as db:  # only an LLM call is counted, which writes
+    with ctx.read() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         data = _state(row.settings)
         _require(data, State.GRADING)
         answer = repo.get_answer(db, user_id=user_id, answer_id=data["pending_answer_id"])
         answer_text, answer_id = answer.answer_text, answer.id
-        if llms.online:  # counted in this transaction rather than one of its own
-            try:
-                check_rate_limit(db, user_id=user_id, settings=ctx.settings)
-            except AppError as exc:  # raised before anything is written
-                limited = exc
-    if limited is not None:
-        _record_error(ctx, user_id=user_id, session_id=session_id, error=limited)
-        raise limited
+
+    def count_request(calls: int = 1) -> None:
+        """Count LLM requests against the user's limits before making them (refused: none counted)."""
+        with ctx.tx() as db:
+            check_rate_limit(db, user_id=user_id, settings=ctx.settings, calls=calls)
+
+    if llms.online:
+        try:
+            count_request(2)  # the grade and the streamed feedback; a repair is counted when it is needed
+        except AppError as exc:
+            _record_error(ctx, user_id=user_id, session_id=session_id, error=exc)
+            raise
     setup = InterviewSetup(**data["setup"])
     current = data["current"]
     language, track = setup.language, current.get("track") or setup.track
@@ -414,6 +441,7 @@ def grade_pending(
                 passages=passages,
                 context_text=setup.context_text,
                 fallback=offline,
+                before_repair=count_request,
             )
             tokens: list[str] = []
             for token in llm_grader.stream_feedback(
@@ -441,11 +469,22 @@ def grade_pending(
 
     grade.model_answer = current.get("model_answer") or (passages[0].text if passages else "")
     grade.sources = [p.to_dict() for p in passages]
+    try:
+        _store_grade(ctx, user_id=user_id, session_id=session_id, answer_id=answer_id, grade=grade, feedback=feedback)
+    except StaleInterview:
+        pass  # graded concurrently (double click): the first result stays
+    return grade
+
+
+def _store_grade(
+    ctx: AppContext, *, user_id: int, session_id: int, answer_id: int, grade: Grade, feedback: str
+) -> None:
     with ctx.tx() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         data = _state(row.settings)
+        current = data["current"]
         if State(data["state"]) != State.GRADING or data.get("pending_answer_id") != answer_id:
-            return grade  # graded concurrently (double click): keep the first result
+            raise StaleInterview()
         repo.record_grade(
             db,
             user_id=user_id,
@@ -470,7 +509,6 @@ def grade_pending(
         )
         data.update(state=State.FEEDBACK.value, pending_answer_id=None, last_error=None)
         _save_state(db, user_id=user_id, session_id=session_id, data=data)
-    return grade
 
 
 def _reviewable(current: dict[str, Any]) -> bool:
@@ -479,11 +517,14 @@ def _reviewable(current: dict[str, Any]) -> bool:
 
 
 def _record_error(ctx: AppContext, *, user_id: int, session_id: int, error: AppError) -> None:
-    with ctx.tx() as db:
-        row = repo.get_session(db, user_id=user_id, session_id=session_id)
-        data = _state(row.settings)
-        data["last_error"] = {"code": error.code, "params": error.params}
-        _save_state(db, user_id=user_id, session_id=session_id, data=data)
+    try:
+        with ctx.tx() as db:
+            row = repo.get_session(db, user_id=user_id, session_id=session_id)
+            data = _state(row.settings)
+            data["last_error"] = {"code": error.code, "params": error.params}
+            _save_state(db, user_id=user_id, session_id=session_id, data=data)
+    except StaleInterview:
+        pass  # the interview moved on meanwhile: the error no longer describes it
 
 
 def _advance(db, *, user_id: int, session_id: int, data: dict[str, Any], intro: str = "") -> bool:  # noqa: ANN001
@@ -513,12 +554,15 @@ def next_question(ctx: AppContext, *, user_id: int, session_id: int) -> State:
     return State.ENDED
 
 
-def skip_question(ctx: AppContext, *, user_id: int, session_id: int) -> State:
-    """Skip the unanswered current question."""
+def skip_question(ctx: AppContext, *, user_id: int, session_id: int, turn: str | None = None) -> State:
+    """Skip the unanswered current question (only if it is still the turn `turn`, when given: a double
+    click skips one question, not two)."""
     with ctx.tx() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)  # kept in the identity map
         data = _state(row.settings)
         _require(data, State.QUESTION)
+        if turn is not None and turn != data["current"]["turn"]:
+            raise StaleInterview()
         repo.add_message(
             db,
             user_id=user_id,
@@ -561,7 +605,8 @@ def _offline_follow_up(data: dict[str, Any]) -> tuple[int, FollowUp] | None:
 def follow_up(ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id: int, session_id: int) -> None:
     """Ask a follow-up on the current main question (from the bank offline; written by the LLM online)."""
     with ctx.tx() as db:
-        data = _state(repo.get_session(db, user_id=user_id, session_id=session_id).settings)
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)
+        data, version = _state(row.settings), row.version
         _require(data, State.FEEDBACK)
         answers = repo.list_answers(db, user_id=user_id, session_id=session_id)
     current = data["current"]
@@ -617,7 +662,7 @@ def follow_up(ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id:
     data.update(state=State.QUESTION.value, pending_answer_id=None, last_error=None)
     with ctx.tx() as db:
         _ask(db, user_id=user_id, session_id=session_id, data=data, intro="follow_up")
-        _save_state(db, user_id=user_id, session_id=session_id, data=data)
+        _save_state(db, user_id=user_id, session_id=session_id, data=data, version=version)
 
 
 def summarize(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
@@ -681,11 +726,11 @@ def _end(db, *, user_id: int, session_id: int) -> Summary:  # noqa: ANN001
     data = _state(row.settings)
     if State(data["state"]) != State.ENDED:
         data.update(state=State.ENDED.value, pending_answer_id=None)
-        repo.update_session(
+        _save_state(
             db,
             user_id=user_id,
             session_id=session_id,
-            settings=data,
+            data=data,
             status="ended",
             ended_at=utcnow(),
             overall_score=summary.overall,

@@ -111,6 +111,7 @@ def grade_with_llm(
     passages: list[Passage],
     context_text: str = "",
     fallback: Callable[[], Grade],
+    before_repair: Callable[[], None] | None = None,
 ) -> Grade:
     """Grade with `model` (run at temperature 0); repair once, then fall back to `fallback()`.
 
@@ -132,6 +133,8 @@ def grade_with_llm(
     except InvalidReply as first:
         log.warning("grade reply invalid, repairing", extra={"error": str(first)})
         repair = HumanMessage(prompts.REPAIR[language].format(error=str(first), reply=text[:4000]))
+        if before_repair is not None:  # the repair is one more request against the user's limits
+            before_repair()
         second = model.invoke([*messages, AIMessage(text), repair])
         try:
             grade = parse_reply(str(second.content), track=track, answer=answer)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from langchain_core.language_models import BaseChatModel
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.config import Settings
 from backend.db import repo
+from backend.db.models import User
 from backend.errors import AppError
 
 # OpenAI-compatible local servers (Ollama, llama.cpp, …) ignore the key but the client needs one.
@@ -56,13 +58,19 @@ def make_chat_model(
     )
 
 
-def check_rate_limit(db: Session, *, user_id: int, settings: Settings) -> None:
-    """Raise a clear AppError when the user is over the per-minute or per-day LLM limit; else count the call."""
-    if repo.count_llm_calls(db, user_id=user_id, seconds=60) >= settings.llm_calls_per_minute:
+def check_rate_limit(db: Session, *, user_id: int, settings: Settings, calls: int = 1) -> None:
+    """Count `calls` LLM requests for the user, or raise a clear AppError (and count none) when they would
+    pass the per-minute or per-day limit. Atomic: the requests are recorded first, under a per-user lock
+    (the user's row on PostgreSQL; SQLite's single writer lock, taken by the first insert), then counted;
+    over the limit, the caller's transaction rolls the records back."""
+    db.execute(select(User.id).where(User.id == user_id).with_for_update())
+    for _ in range(calls):
+        repo.record_llm_call(db, user_id=user_id)
+    db.flush()
+    if repo.count_llm_calls(db, user_id=user_id, seconds=60) > settings.llm_calls_per_minute:
         raise AppError("llm.rate_minute", limit=settings.llm_calls_per_minute)
-    if repo.count_llm_calls(db, user_id=user_id, seconds=86400) >= settings.llm_calls_per_day:
+    if repo.count_llm_calls(db, user_id=user_id, seconds=86400) > settings.llm_calls_per_day:
         raise AppError("llm.rate_day", limit=settings.llm_calls_per_day)
-    repo.record_llm_call(db, user_id=user_id)
 
 
 def provider_error(exc: Exception) -> AppError:

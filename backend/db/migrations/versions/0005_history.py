@@ -1,6 +1,6 @@
 """History and review: indexes for the history page's filters, practice links between answers, review cards.
 
-Also an index on auth_tokens.expires_at, for purging dead session tokens at login.
+Also interview_sessions.version (compare-and-set of an interview's state) and an index on auth_tokens.expires_at, for purging dead session tokens at login.
 
 On PostgreSQL, trigram indexes serve the history search (ILIKE '%…%') where the pg_trgm extension can be
 created; elsewhere the search still works, by scanning the user's own rows.
@@ -21,6 +21,7 @@ _TRIGRAM = ("ix_answers_question_trgm", "question_text"), ("ix_answers_answer_tr
 
 
 def upgrade() -> None:
+    op.add_column("interview_sessions", sa.Column("version", sa.Integer(), server_default="0", nullable=False))
     op.create_index("ix_auth_tokens_expires_at", "auth_tokens", ["expires_at"])
     op.create_index(
         "ix_interview_sessions_user_status_created", "interview_sessions", ["user_id", "status", "created_at"]
@@ -73,3 +74,4 @@ def downgrade() -> None:
     op.drop_index("ix_interview_sessions_user_track_created", table_name="interview_sessions")
     op.drop_index("ix_interview_sessions_user_status_created", table_name="interview_sessions")
     op.drop_index("ix_auth_tokens_expires_at", table_name="auth_tokens")
+    op.drop_column("interview_sessions", "version")
