@@ -61,8 +61,9 @@ def grade_messages(
     dimensions = dimensions_for(track)
     return prompts.grade_prompt(language).format_messages(
         rubric=prompts.rubric_text(dimensions, language),
-        question=question,
-        key_points="\n".join(f"- {p}" for p in key_points),
+        # The question may be written by an LLM and the key points derived from an upload: data, like the rest.
+        question=prompts.data_block("interview_question", question),
+        key_points=prompts.data_block("key_points", "\n".join(f"- {p}" for p in key_points)),
         passages=passages_block(passages, language),
         context=prompts.data_block("candidate_context", context_text) if context_text else "",
         answer=prompts.data_block("candidate_answer", answer),
@@ -150,11 +151,13 @@ def grade_with_llm(
 def stream_feedback(model: BaseChatModel, *, question: str, answer: str, grade: Grade, language: str) -> Iterator[str]:
     """Coaching prose for a grade, token by token."""
     messages = prompts.feedback_prompt(language).format_messages(
-        question=question,
+        question=prompts.data_block("interview_question", question),
         answer=prompts.data_block("candidate_answer", answer),
-        strengths="; ".join(grade.strengths) or "-",
-        missed="; ".join(grade.missed_points) or "-",
-        coaching=grade.coaching or "-",
+        grading=prompts.data_block(  # an earlier LLM reply
+            "grading",
+            f"strengths: {'; '.join(grade.strengths) or '-'}\nmissed: {'; '.join(grade.missed_points) or '-'}\n"
+            f"coaching: {grade.coaching or '-'}",
+        ),
     )
     for chunk in model.stream(messages):
         if chunk.content:
@@ -166,7 +169,7 @@ def follow_up_question(
 ) -> str:
     """An LLM-written follow-up question probing the answer."""
     messages = prompts.follow_up_prompt(language).format_messages(
-        question=question,
+        question=prompts.data_block("interview_question", question),
         answer=prompts.data_block("candidate_answer", answer),
         passages=passages_block(passages, language),
     )
