@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -82,12 +83,22 @@ def _follow_up(raw: dict) -> FollowUp:
     )
 
 
-@lru_cache(maxsize=4)
+# libyaml's parser where installed (about ten times faster), else PyYAML's own.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADING = threading.Lock()
+
+
 def load_bank(directory: Path = QUESTIONS_DIR) -> dict[str, Question]:
-    """Every question by id, in file order."""
+    """Every question by id, in file order; parsed once per process, even when many sessions ask at once."""
+    with _LOADING:
+        return _load_bank(directory)
+
+
+@lru_cache(maxsize=4)
+def _load_bank(directory: Path) -> dict[str, Question]:
     bank: dict[str, Question] = {}
     for path in sorted(directory.glob("*.yaml")):
-        for raw in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+        for raw in yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or []:  # noqa: S506 - safe
             question = _question(raw)
             bank[question.id] = question
     return bank
