@@ -364,7 +364,11 @@ def _passages(
     ("track#anchor") first, then only passages nearly as relevant as the best."""
     if kb is None:
         return []
-    found = kb.search(query, user_id=user_id, k=6)
+    try:
+        found = kb.search(query, user_id=user_id, k=6)
+    except Exception as exc:  # noqa: BLE001 - a store that is down (Pinecone unreachable) costs the citations only
+        log.warning("retrieval failed; grading without passages", extra={"error": type(exc).__name__})
+        return []
     same = [p for p in found if p.language in ("", language)] or found
     if not same:
         return []
