@@ -48,6 +48,14 @@ def vote(answer_id: int, key: str) -> None:
         engine.set_vote(ctx, user_id=account.id, answer_id=answer_id, helpful=bool(value))
 
 
+def end_button() -> None:
+    """"End interview", behind a confirmation: the remaining questions are skipped."""
+    with st.popover(t("chat.end"), icon=":material/stop_circle:", use_container_width=True):
+        st.caption(t("chat.end_confirm"))
+        if st.button(t("chat.end_yes"), key=keys.ACT_END, type="primary"):
+            act(engine.end_interview)
+
+
 def setup_form() -> None:
     """Choose track, difficulty, language, count and an optional job description / résumé."""
     docs = kb.user_documents(user_id=account.id)
@@ -186,8 +194,8 @@ elif view.state == State.QUESTION:
     cols = st.columns(2)
     if cols[0].button(t("chat.skip"), key=keys.ACT_SKIP, icon=":material/skip_next:", use_container_width=True):
         act(engine.skip_question, turn=view.current["turn"])
-    if cols[1].button(t("chat.end"), key=keys.ACT_END, icon=":material/stop_circle:", use_container_width=True):
-        act(engine.end_interview)
+    with cols[1]:
+        end_button()
     st.caption(t("chat.max_chars", max=ctx.settings.max_answer_chars))
     answer = st.chat_input(t("chat.input"), max_chars=ctx.settings.max_answer_chars, key=keys.CHAT_INPUT)
     if answer and answer.strip():
@@ -219,8 +227,8 @@ elif view.state == State.FEEDBACK:
             st.rerun()
     if cols[2].button(t("chat.retry"), key=keys.ACT_RETRY, icon=":material/replay:", use_container_width=True):
         act(engine.retry_question)
-    if cols[3].button(t("chat.end"), key=keys.ACT_END, icon=":material/stop_circle:", use_container_width=True):
-        act(engine.end_interview)
+    with cols[3]:
+        end_button()
     st.chat_input(t("chat.input_disabled"), disabled=True, key=keys.CHAT_INPUT)
 
 else:  # ended

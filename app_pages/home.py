@@ -57,8 +57,23 @@ st.subheader(t("home.recent"))
 sessions = recent_sessions(ctx, user_id=account.id, timezone=account.timezone)
 if not sessions:
     st.caption(t("home.no_sessions"))
+
+
+def open_in_history(session_id: int) -> None:
+    st.session_state[keys.HISTORY_OPEN] = session_id
+
+
 for item in sessions:
     score = f" · {item.overall_score:.0f}/100" if item.overall_score is not None else ""
     status = t(f"home.status_{item.status}")
-    st.markdown(f"- {item.created_at:%Y-%m-%d %H:%M} · {t(f'track.{item.track}')} · {status}{score}")
+    line, action = st.columns([5, 1], vertical_alignment="center")
+    line.markdown(f"{item.created_at:%Y-%m-%d %H:%M} · {t(f'track.{item.track}')} · {status}{score}")
+    if action.button(
+        t("home.open"),
+        key=f"{keys.HISTORY_OPEN_PREFIX}home_{item.id}",
+        on_click=open_in_history,
+        args=(item.id,),
+        width="stretch",
+    ):
+        st.switch_page("app_pages/history.py")
 st.page_link("app_pages/history.py", label=t("home.history"), icon=":material/history:")

@@ -186,16 +186,25 @@ def summary(result: Summary) -> None:
     strong, weak = st.columns(2)
     with strong:
         st.markdown(f"**{t('summary.strongest')}**")
-        st.markdown("\n".join(f"- {t('summary.topic_row', topic=s.topic, score=s.score)}" for s in result.strongest))
+        st.markdown(
+            "\n".join(f"- {t('summary.topic_row', topic=plain(s.topic), score=s.score)}" for s in result.strongest)
+        )
     with weak:
         st.markdown(f"**{t('summary.weakest')}**")
-        st.markdown("\n".join(f"- {t('summary.topic_row', topic=s.topic, score=s.score)}" for s in result.weakest))
+        st.markdown(
+            "\n".join(f"- {t('summary.topic_row', topic=plain(s.topic), score=s.score)}" for s in result.weakest)
+        )
     if result.improvements:
         st.markdown(f"**{t('summary.improvements')}**")
-        st.markdown("\n".join(f"- {t('summary.improvement_row', **row)}" for row in result.improvements))
+        st.markdown(
+            "\n".join(
+                f"- {t('summary.improvement_row', **{**row, 'question': plain(row['question'])})}"
+                for row in result.improvements
+            )
+        )
     if result.study:
         st.markdown(f"**{t('summary.study')}**")
         for item in result.study:
-            with st.expander(f"{item['source']} — {item['heading']}", icon=":material/menu_book:"):
-                st.caption(item["question"])
+            with st.expander(plain(f"{item['source']} — {item['heading']}"), icon=":material/menu_book:"):
+                st.caption(plain(item["question"]))
                 st.markdown(inert(item["text"]))

@@ -15,8 +15,6 @@ def render(ctx: AppContext, account: Account) -> None:
     settings = ctx.settings
     with st.sidebar:
         st.markdown(t("sidebar.signed_in_as", username=account.username))
-        st.caption(t("sidebar.mode"))
-        st.caption(t(f"sidebar.db_{settings.database_kind}"))
         if settings.llm_enabled:
             choices = settings.model_choices
             st.selectbox(t("sidebar.model"), choices, key=keys.MODEL)
@@ -24,5 +22,7 @@ def render(ctx: AppContext, account: Account) -> None:
             st.caption(t("sidebar.llm", model=st.session_state.get(keys.MODEL, settings.openai_model)))
         else:
             st.caption(t("sidebar.offline"))
+        with st.expander(t("sidebar.about"), icon=":material/info:"):  # for the curious, not in the way
+            st.caption(t(f"sidebar.db_{settings.database_kind}"))
         if st.button(t("sidebar.logout"), key=keys.LOGOUT, icon=":material/logout:"):
             runtime.logout(ctx)

@@ -16,7 +16,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.account": {"ko": "계정", "en": "Account"},
     "sidebar.signed_in_as": {"ko": "**{username}** 님으로 로그인됨", "en": "Signed in as **{username}**"},
     "sidebar.logout": {"ko": "로그아웃", "en": "Log out"},
-    "sidebar.mode": {"ko": "실행 모드", "en": "Running mode"},
     "sidebar.db_sqlite": {"ko": "데이터베이스: SQLite (로컬 파일)", "en": "Database: SQLite (local file)"},
     "sidebar.db_postgresql": {"ko": "데이터베이스: PostgreSQL", "en": "Database: PostgreSQL"},
     "sidebar.llm": {"ko": "면접관: LLM ({model})", "en": "Interviewer: LLM ({model})"},
@@ -130,6 +129,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Suggested next: **{topic}** (recent score {score:.0f})",
     },
     "home.history": {"ko": "전체 기록과 진척도 보기", "en": "See all history and progress"},
+    "home.open": {"ko": "보기", "en": "Open"},
+    "sidebar.about": {"ko": "실행 정보", "en": "About this app"},
     # Review queue (spaced repetition)
     "review.due": {"ko": "오늘 복습할 질문: {n}개", "en": "Due today: {n}"},
     "review.none": {
@@ -302,7 +303,7 @@ STRINGS.update(
         "difficulty.easy": {"ko": "쉬움", "en": "Easy"},
         "difficulty.medium": {"ko": "보통", "en": "Medium"},
         "difficulty.hard": {"ko": "어려움", "en": "Hard"},
-        "difficulty.mixed": {"ko": "섞어서", "en": "Mixed"},
+        "difficulty.mixed": {"ko": "혼합", "en": "Mixed"},
         "track.mixed": {"ko": "여러 분야 (복습)", "en": "Several tracks (review)"},
         # Chat: set-up
         "chat.title": {"ko": "모의 면접", "en": "Mock interview"},
@@ -340,7 +341,7 @@ STRINGS.update(
         "chat.retry_label": {"ko": "다시 도전 (시도 {attempt})", "en": "Try again (attempt {attempt})"},
         "chat.skipped": {"ko": "이 질문은 건너뛰었습니다.", "en": "You skipped this question."},
         "chat.input": {"ko": "답변을 입력하세요…", "en": "Type your answer…"},
-        "chat.input_disabled": {"ko": "아래 버튼으로 다음 단계를 고르세요", "en": "Choose what to do next below"},
+        "chat.input_disabled": {"ko": "위의 버튼으로 다음 단계를 고르세요", "en": "Choose what to do next with the buttons above"},
         "chat.max_chars": {
             "ko": "답변은 최대 {max}자까지 쓸 수 있습니다.",
             "en": "Answers can be up to {max} characters.",
@@ -357,6 +358,11 @@ STRINGS.update(
         "chat.retry": {"ko": "이 질문 다시 풀기", "en": "Retry this question"},
         "chat.skip": {"ko": "건너뛰기", "en": "Skip"},
         "chat.end": {"ko": "면접 끝내기", "en": "End interview"},
+        "chat.end_confirm": {
+            "ko": "남은 질문은 건너뛰고 결과를 봅니다. 끝낼까요?",
+            "en": "The remaining questions are skipped and you see your results. End now?",
+        },
+        "chat.end_yes": {"ko": "네, 끝냅니다", "en": "Yes, end it"},
         "chat.new": {"ko": "새 면접 시작", "en": "Start a new interview"},
         "chat.total": {"ko": "총점", "en": "Total"},
         "chat.insufficient": {"ko": "채점하기에 내용이 부족합니다", "en": "Not enough to grade"},
@@ -372,7 +378,7 @@ STRINGS.update(
         "chat.model_answer": {"ko": "모범 답안", "en": "Model answer"},
         "chat.sources": {"ko": "참고한 문단 ({n})", "en": "Passages used ({n})"},
         "chat.helpful": {"ko": "이 피드백이 도움이 되었나요?", "en": "Was this feedback helpful?"},
-        "chat.diff": {"ko": "이전 시도 대비 {delta:+d}점", "en": "{delta:+d} vs your previous attempt"},
+        "chat.diff": {"ko": "이전 대비 {delta:+d}", "en": "{delta:+d} vs before"},
         # Summary
         "summary.title": {"ko": "면접 결과", "en": "Interview results"},
         "summary.overall": {"ko": "종합 점수", "en": "Overall score"},

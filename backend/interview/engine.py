@@ -26,7 +26,7 @@ from backend.db import repo
 from backend.db.models import as_utc, utcnow
 from backend.errors import AppError
 from backend.interview import llm_grader
-from backend.interview.bank import FollowUp, Question, load_bank, section_text
+from backend.interview.bank import FollowUp, Question, load_bank, section_heading, section_text
 from backend.interview.feedback import feedback_text
 from backend.interview.keypoints import derive_key_points
 from backend.interview.offline import grade_offline
@@ -38,7 +38,6 @@ from backend.rag.knowledge import KnowledgeBase
 from backend.rag.store import Passage
 
 log = logs.get_logger("interview")
-
 
 
 class State(StrEnum):
@@ -672,10 +671,14 @@ def follow_up(ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id:
 def summarize(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
     """Overall score (best attempt per question), strongest and weakest topics, what to study next."""
     with ctx.read() as db:
-        return _summary(repo.list_answer_results(db, user_id=user_id, session_id=session_id))
+        language = repo.get_session(db, user_id=user_id, session_id=session_id).language
+        return _summary(repo.list_answer_results(db, user_id=user_id, session_id=session_id), language)
 
 
-def _summary(rows: list[Any]) -> Summary:
+_SIDE = 2  # topics named as strongest, and as weakest
+
+
+def _summary(rows: list[Any], language: str) -> Summary:
     bank = load_bank()
     answers = [a for a in rows if a.total is not None]
     best: dict[str, Any] = {}
@@ -687,14 +690,13 @@ def _summary(rows: list[Any]) -> Summary:
     if not best:
         return Summary(overall=None, answered=0, topics=[], strongest=[], weakest=[])
     by_topic: dict[str, list[float]] = defaultdict(list)
-    for qid, answer in best.items():
-        main_id = qid.split(":")[0]
-        tags = bank[main_id].tags if main_id in bank else ("other",)
-        for tag in tags[:2]:
-            by_topic[tag].append(answer.total)
+    for qid, answer in best.items():  # a topic is the knowledge section a question comes from, named in its language
+        main = bank.get(qid.split(":")[0])
+        by_topic[section_heading(main.reference, language) if main else answer.question_text[:60]].append(answer.total)
     topics = sorted(
         (TopicScore(t, sum(v) / len(v), len(v)) for t, v in by_topic.items()), key=lambda t: (-t.score, t.topic)
     )
+    shown = min(_SIDE, len(topics) // 2)  # no topic is both a strength and one to work on
     weakest_answers = sorted(best.values(), key=lambda a: a.total)[:2]
     study = []
     for answer in weakest_answers:
@@ -710,8 +712,8 @@ def _summary(rows: list[Any]) -> Summary:
         overall=overall,
         answered=len(best),
         topics=topics,
-        strongest=topics[:2],
-        weakest=list(reversed(topics[-2:])) if len(topics) > 1 else [],
+        strongest=topics[:shown] if shown else topics[:1],
+        weakest=list(reversed(topics[len(topics) - shown :])) if shown else [],
         study=study,
         improvements=improvements,
     )
@@ -726,7 +728,7 @@ def end_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
 def _end(db, *, user_id: int, session_id: int) -> Summary:  # noqa: ANN001
     """End the session inside the caller's transaction; returns its summary."""
     row = repo.get_session(db, user_id=user_id, session_id=session_id)
-    summary = _summary(repo.list_answer_results(db, user_id=user_id, session_id=session_id))
+    summary = _summary(repo.list_answer_results(db, user_id=user_id, session_id=session_id), row.language)
     data = _state(row.settings)
     if State(data["state"]) != State.ENDED:
         data.update(state=State.ENDED.value, pending_answer_id=None)
