@@ -257,3 +257,17 @@ def test_follow_up_then_next(ctx, user) -> None:
     engine.grade_pending(ctx, None, Llms(), user_id=user.id, session_id=session_id)
     assert not engine.load_interview(ctx, user_id=user.id, session_id=session_id).can_follow_up
     assert engine.next_question(ctx, user_id=user.id, session_id=session_id) == State.QUESTION
+
+
+def test_the_summary_never_names_a_topic_both_strong_and_weak_nor_a_failed_one_strong() -> None:
+    from types import SimpleNamespace
+
+    def row(question_id: str, total: float):
+        return SimpleNamespace(question_id=question_id, question_text=question_id, total=total, attempt_no=1,
+                               sources={"items": []})
+
+    alone = engine._summary([row("python-001", 10.0)], "ko")
+    assert alone.strongest == [] and [t.score for t in alone.weakest] == [10.0]
+    two = engine._summary([row("python-001", 90.0), row("os-001", 20.0)], "en")
+    assert [t.score for t in two.strongest] == [90.0] and [t.score for t in two.weakest] == [20.0]
+    assert {t.topic for t in two.topics} == {"Processes vs Threads", two.strongest[0].topic}  # section headings

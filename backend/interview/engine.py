@@ -30,7 +30,14 @@ from backend.interview.bank import FollowUp, Question, load_bank, section_headin
 from backend.interview.feedback import feedback_text
 from backend.interview.keypoints import derive_key_points
 from backend.interview.offline import grade_offline
-from backend.interview.planning import MAX_CONTEXT_CHARS, InterviewSetup, check_setup, plan_questions, weakest
+from backend.interview.planning import (
+    MAX_CONTEXT_CHARS,
+    WEAK_SCORE,
+    InterviewSetup,
+    check_setup,
+    plan_questions,
+    weakest,
+)
 from backend.interview.rubric import Grade
 from backend.llm.provider import check_rate_limit, provider_error
 from backend.rag.embeddings import offline_embeddings
@@ -712,8 +719,9 @@ def _summary(rows: list[Any], language: str) -> Summary:
         overall=overall,
         answered=len(best),
         topics=topics,
-        strongest=topics[:shown] if shown else topics[:1],
-        weakest=list(reversed(topics[len(topics) - shown :])) if shown else [],
+        # A single topic is a strength only with a score that is not a weak spot.
+        strongest=topics[:shown] if shown else [t for t in topics if t.score >= WEAK_SCORE],
+        weakest=list(reversed(topics[len(topics) - shown :])) if shown else [t for t in topics if t.score < WEAK_SCORE],
         study=study,
         improvements=improvements,
     )
