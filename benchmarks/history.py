@@ -20,13 +20,10 @@ import json
 import random
 import secrets
 import statistics
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from fsrs import Card
 from sqlalchemy import insert
@@ -38,7 +35,7 @@ from backend.interview import engine
 from backend.interview.bank import TRACKS, questions_for
 from backend.interview.planning import InterviewSetup
 from backend.interview.rubric import DimensionScore, Grade, dimensions_for, total_from
-from benchmarks.turn import make_context, postgres_database, sqlite_url
+from benchmarks.turn import any_database, make_context
 
 SIZES = (100, 10_000)
 OTHER_USERS, OTHER_SESSIONS = 2, 1_000
@@ -248,26 +245,10 @@ def measure(url: str, size: int) -> dict:
     return result
 
 
-@contextmanager
-def database() -> Iterator[tuple[str, str]]:
-    from tests.conftest import PG_URL, _postgres_reachable
-
-    try:
-        reachable = _postgres_reachable() is not None
-    except BaseException:  # noqa: BLE001 - pytest.fail when REQUIRE_POSTGRES=1: use SQLite instead
-        reachable = False
-    if reachable:
-        with postgres_database(PG_URL) as url:
-            yield url, "postgresql"
-    else:
-        with tempfile.TemporaryDirectory() as directory:
-            yield sqlite_url(Path(directory)), "sqlite"
-
-
 def main() -> None:
     results = []
     for size in SIZES:
-        with database() as (url, kind):
+        with any_database() as (url, kind):
             started = time.perf_counter()
             result = measure(url, size)
             result["seed_and_measure_s"] = round(time.perf_counter() - started, 1)

@@ -15,19 +15,16 @@ from __future__ import annotations
 import json
 import logging
 import statistics
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from unittest import mock
 
 from sqlalchemy import func, select, text
 
 from backend import accounts
-from backend.config import load_settings
-from backend.context import AppContext, build_context
+from backend.context import AppContext
 from backend.db.engine import POOL_MAX_OVERFLOW, POOL_SIZE
 from backend.db.models import Answer, InterviewSession, Message
 from backend.interview import engine
@@ -39,7 +36,7 @@ from backend.rag import bundle
 from backend.rag.embeddings import E5Embeddings
 from backend.rag.knowledge import KnowledgeBase
 from backend.rag.store import LocalStore
-from benchmarks.turn import InstantE5, postgres_database, sqlite_url
+from benchmarks.turn import InstantE5, any_database, make_context
 
 CANDIDATES, QUESTIONS, LATENCY_S = 50, 3, 0.2
 APP_NAME = "interview-coach"
@@ -155,19 +152,7 @@ def run_load(url: str, *, candidates: int = CANDIDATES, llm: str = "offline", la
         llm_stub(latency) if llm == "stub" else _nothing() as base_url,
     ):
         overrides = {"openai_base_url": base_url, "openai_model": "stub-model"} if base_url else {}
-        ctx = build_context(
-            load_settings(
-                _env_file=None,
-                database_url=url,
-                app_secret="load-benchmark-secret-" + "x" * 40,
-                pinecone_api_key=None,
-                pinecone_index=None,
-                openai_api_key=None,
-                llm_calls_per_minute=10_000,
-                llm_calls_per_day=1_000_000,
-                **{"openai_base_url": None, **overrides},
-            )
-        )
+        ctx = make_context(url, **overrides)
         kb = KnowledgeBase(
             LocalStore(ctx.sessions, fake), fake, max_bytes=ctx.settings.max_upload_bytes, vectors=bundle.load()
         )
@@ -252,26 +237,10 @@ def passed(result: dict) -> bool:
     )
 
 
-@contextmanager
-def database() -> Iterator[tuple[str, str]]:
-    from tests.conftest import PG_URL, _postgres_reachable
-
-    try:
-        reachable = _postgres_reachable() is not None
-    except BaseException:  # noqa: BLE001 - pytest.fail under REQUIRE_POSTGRES=1: use SQLite instead
-        reachable = False
-    if reachable:
-        with postgres_database(PG_URL) as url:
-            yield url, "postgresql"
-    else:
-        with tempfile.TemporaryDirectory() as directory:
-            yield sqlite_url(Path(directory)), "sqlite"
-
-
 def main() -> None:
     results = []
     for llm in ("offline", "stub"):
-        with database() as (url, kind):
+        with any_database() as (url, kind):
             result = run_load(url, llm=llm)
             result["database"] = kind
             results.append(result)

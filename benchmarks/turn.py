@@ -129,20 +129,41 @@ def postgres_database(base_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def make_context(url: str) -> AppContext:
+def make_context(url: str, **overrides: object) -> AppContext:
     """A migrated context with the LLM rate limits out of the way (the benchmark makes many calls a minute)."""
     settings = load_settings(
         _env_file=None,
-        database_url=url,
-        app_secret="benchmark-secret-" + "x" * 40,
-        openai_api_key=None,
-        openai_base_url=None,
-        pinecone_api_key=None,
-        pinecone_index=None,
-        llm_calls_per_minute=10_000,
-        llm_calls_per_day=1_000_000,
+        **{
+            "database_url": url,
+            "app_secret": "benchmark-secret-" + "x" * 40,
+            "openai_api_key": None,
+            "openai_base_url": None,
+            "pinecone_api_key": None,
+            "pinecone_index": None,
+            "llm_calls_per_minute": 10_000,
+            "llm_calls_per_day": 1_000_000,
+            **overrides,
+        },
     )
     return build_context(settings)
+
+
+@contextmanager
+def any_database() -> Iterator[tuple[str, str]]:
+    """A throwaway database: on the PostgreSQL of TEST_DATABASE_URL when reachable, else a SQLite file; yields
+    (url, "postgresql" | "sqlite")."""
+    from tests.conftest import PG_URL, _postgres_reachable
+
+    try:
+        reachable = _postgres_reachable() is not None
+    except BaseException:  # noqa: BLE001 - pytest.fail under REQUIRE_POSTGRES=1: use SQLite instead
+        reachable = False
+    if reachable:
+        with postgres_database(PG_URL) as url:
+            yield url, "postgresql"
+    else:
+        with tempfile.TemporaryDirectory() as directory:
+            yield sqlite_url(Path(directory)), "sqlite"
 
 
 # --------------------------------------------------------------------------- seeding
