@@ -7,7 +7,7 @@ import streamlit as st
 from backend import logs
 from backend.config import ConfigError
 from backend.errors import AppError
-from ui import runtime, sidebar
+from ui import login_form, runtime, sidebar
 from ui.i18n import t
 
 st.set_page_config(page_title="Interview coach · 면접 코치", page_icon="🎤", layout="centered")
@@ -24,19 +24,27 @@ except AppError as exc:
     st.button(t("error.retry"))
     st.stop()
 
+# Every page exists whether or not someone is logged in, so a bookmarked or shared page URL is found: a visitor
+# logs in first and then lands on the page they asked for.
+login = st.Page("app_pages/login.py", title=t("nav.login"), icon=":material/login:", default=account is None)
+pages = [
+    st.Page(path, title=t(title), icon=icon, default=account is not None and path == "app_pages/home.py")
+    for path, title, icon in (
+        ("app_pages/home.py", "nav.home", ":material/home:"),
+        ("app_pages/chat.py", "nav.chat", ":material/forum:"),
+        ("app_pages/history.py", "nav.history", ":material/history:"),
+        ("app_pages/documents.py", "nav.documents", ":material/folder_open:"),
+        ("app_pages/account.py", "nav.account", ":material/manage_accounts:"),
+    )
+]
 if account is None:
-    pages = [st.Page("app_pages/login.py", title=t("nav.login"), icon=":material/login:", default=True)]
+    page = st.navigation([login, *pages], position="hidden")
+    if page.url_path != login.url_path:  # log in right here; the page itself shows once logged in
+        login_form.render(ctx)
+        st.stop()
 else:
     sidebar.render(ctx, account)
-    pages = [
-        st.Page("app_pages/home.py", title=t("nav.home"), icon=":material/home:", default=True),
-        st.Page("app_pages/chat.py", title=t("nav.chat"), icon=":material/forum:"),
-        st.Page("app_pages/history.py", title=t("nav.history"), icon=":material/history:"),
-        st.Page("app_pages/documents.py", title=t("nav.documents"), icon=":material/folder_open:"),
-        st.Page("app_pages/account.py", title=t("nav.account"), icon=":material/manage_accounts:"),
-    ]
-
-page = st.navigation(pages)
+    page = st.navigation(pages)
 try:
     page.run()
 except AppError as exc:

@@ -6,6 +6,7 @@ import pytest
 
 from tests.browser import app_server, browser_page, require_browser, sign_up, wait_idle
 from tests.conftest import TEST_SECRET, strong_password
+from ui.strings import STRINGS
 
 pytestmark = pytest.mark.browser
 
@@ -36,4 +37,18 @@ def test_signup_refresh_stays_logged_in_then_logout(tmp_path) -> None:
         wait_idle(page)
         assert page.get_by_role("tab", name="회원가입").is_visible()
         assert not page.get_by_text("안녕하세요, browser_user 님").count()
+        assert page.errors == []
+
+
+def test_a_bookmarked_page_opened_logged_out_leads_through_login_to_that_page(tmp_path) -> None:
+    require_browser()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "APP_SECRET": TEST_SECRET}
+    with app_server(env) as url, browser_page(locale="en-US") as page:
+        page.goto(url + "/history")
+        page.get_by_role("tab", name=STRINGS["auth.signup_tab"]["en"]).wait_for(timeout=90_000)  # login in place
+        wait_idle(page, timeout=60_000)
+        assert page.get_by_text("does not seem to exist").count() == 0
+        sign_up(page, "bookmarker", strong_password(), "en")
+        page.get_by_role("heading", name=STRINGS["history.title"]["en"]).wait_for(timeout=60_000)
+        assert page.url.endswith("/history")
         assert page.errors == []

@@ -87,3 +87,15 @@ def test_delete_account_needs_confirmation_then_removes_it(ctx) -> None:
         raise AssertionError("deleted account can still log in")
     except accounts.AppError as exc:
         assert exc.code == "auth.bad_credentials"
+
+
+
+def test_a_page_opened_logged_out_shows_the_login_form_then_that_page(ctx) -> None:
+    at = new_app(ctx).run()
+    at.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()
+    at.switch_page("app_pages/history.py").run()  # a bookmarked /history, nobody logged in
+    assert not at.exception, at.exception
+    assert STRINGS["history.title"]["en"] not in [t.value for t in at.title]
+    at = sign_up(at, "bookmarker", strong_password())
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == [STRINGS["history.title"]["en"]]

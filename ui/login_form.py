@@ -1,0 +1,66 @@
+"""The login and sign-up forms, shown on the login page and in place of any page a visitor opens logged out."""
+
+import streamlit as st
+
+from backend import accounts
+from backend.context import AppContext
+from backend.errors import AppError
+from ui import keys, runtime
+from ui.i18n import language, t
+from ui.strings import LANGUAGE_NAMES
+
+
+def render(ctx: AppContext) -> None:
+    """Title, language picker, and the login and sign-up tabs; a successful one logs in and reruns."""
+    st.title(t("app.title"))
+    st.caption(t("auth.welcome"))
+
+    current = language()
+    picked = st.segmented_control(
+        t("lang.label"),
+        ["ko", "en"],
+        default=current,
+        format_func=LANGUAGE_NAMES.get,
+        key=keys.LANGUAGE_PICKER,
+    )
+    if picked and picked != current:
+        st.session_state[keys.LANGUAGE] = picked
+        st.rerun()
+
+    login_tab, signup_tab = st.tabs([t("auth.login_tab"), t("auth.signup_tab")])
+
+    with login_tab, st.form("login_form"):
+        username = st.text_input(t("auth.username"), key=keys.LOGIN_USERNAME, autocomplete="username")
+        password = st.text_input(
+            t("auth.password"), type="password", key=keys.LOGIN_PASSWORD, autocomplete="current-password"
+        )
+        if st.form_submit_button(t("auth.login_button"), key=keys.LOGIN_SUBMIT, type="primary"):
+            try:
+                runtime.remember(ctx, accounts.login(ctx, username=username, password=password))
+            except AppError as exc:
+                runtime.show_error(exc)
+
+    with signup_tab, st.form("signup_form"):
+        new_username = st.text_input(
+            t("auth.username"), key=keys.SIGNUP_USERNAME, help=t("auth.username_help"), autocomplete="username"
+        )
+        new_password = st.text_input(
+            t("auth.password"),
+            type="password",
+            key=keys.SIGNUP_PASSWORD,
+            help=t("auth.password_help"),
+            autocomplete="new-password",
+        )
+        confirm = st.text_input(
+            t("auth.password_confirm"), type="password", key=keys.SIGNUP_CONFIRM, autocomplete="new-password"
+        )
+        if st.form_submit_button(t("auth.signup_button"), key=keys.SIGNUP_SUBMIT, type="primary"):
+            if new_password != confirm:
+                st.error(t("auth.password_mismatch"), icon="⚠️")
+            else:
+                try:
+                    account = accounts.signup(ctx, username=new_username, password=new_password, ui_language=language())
+                    runtime.flash(t("auth.signed_up", username=account.username))
+                    runtime.remember(ctx, account)
+                except AppError as exc:
+                    runtime.show_error(exc)
