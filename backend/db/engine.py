@@ -57,7 +57,7 @@ def sqlite_file(url: str) -> Path | None:
     """The file of a SQLite URL (None for PostgreSQL or an in-memory database)."""
     if not url.startswith("sqlite") or url in ("sqlite://", "sqlite:///:memory:"):
         return None
-    return Path(url.split("///", 1)[1].split("?", 1)[0])
+    return Path(url.split("///", 1)[1].split("?", 1)[0].removeprefix("file:"))  # also a URI filename
 
 
 def _owner_only(database: Path) -> None:
@@ -74,7 +74,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:")
         database = sqlite_file(url)
-        if database is not None:
+        if database is not None and "mode=ro" not in url:  # a read-only database is neither created nor changed
             _owner_only(database)
         engine = create_engine(
             url,
