@@ -49,7 +49,7 @@ def vote(answer_id: int, key: str) -> None:
 
 
 def end_button() -> None:
-    """"End interview", behind a confirmation: the remaining questions are skipped."""
+    """ "End interview", behind a confirmation: the remaining questions are skipped."""
     with st.popover(t("chat.end"), icon=":material/stop_circle:", use_container_width=True):
         st.caption(t("chat.end_confirm"))
         if st.button(t("chat.end_yes"), key=keys.ACT_END, type="primary"):
@@ -196,10 +196,28 @@ elif view.state == State.QUESTION:
         act(engine.skip_question, turn=view.current["turn"])
     with cols[1]:
         end_button()
-    st.caption(t("chat.max_chars", max=ctx.settings.max_answer_chars))
-    answer = st.chat_input(t("chat.input"), max_chars=ctx.settings.max_answer_chars, key=keys.CHAT_INPUT)
+    limit = ctx.settings.max_answer_chars
+    st.caption(t("chat.max_chars", max=limit))
+    # No hard cap on the box: a browser swallows a paste over it without a word. An answer over the limit is
+    # kept in an editable box below, with the limit, to shorten and send.
+    answer = st.chat_input(t("chat.input"), key=keys.CHAT_INPUT)
+    too_long = f"{keys.TOO_LONG_PREFIX}{view.current['turn']}"
     if answer and answer.strip():
-        act(engine.submit_answer, turn=view.current["turn"], text=answer)
+        if len(answer.strip()) > limit:
+            st.session_state[too_long] = answer
+        else:
+            act(engine.submit_answer, turn=view.current["turn"], text=answer)
+    if too_long in st.session_state:
+        runtime.show_error(AppError("interview.too_long", max=limit))
+        kept = st.text_area(t("chat.shorten", max=limit), key=too_long, height=260)
+        st.caption(t("chat.length", n=len(kept.strip()), max=limit))
+        if st.button(
+            t("chat.send_shortened"),
+            key=keys.SEND_SHORTENED,
+            type="primary",
+            disabled=not kept.strip() or len(kept.strip()) > limit,
+        ):
+            act(engine.submit_answer, turn=view.current["turn"], text=kept)
 
 elif view.state == State.FEEDBACK:
     last = view.position >= view.planned

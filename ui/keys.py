@@ -55,6 +55,8 @@ ACT_SKIP = "act_skip"
 ACT_END = "act_end"
 ACT_NEW = "act_new"
 ACT_RETRY_GRADING = "act_retry_grading"
+TOO_LONG_PREFIX = "too_long_"  # + turn: an answer over the limit, kept to shorten
+SEND_SHORTENED = "send_shortened"
 
 # History, progress, review, exports
 HISTORY_OPEN = "history_open"  # id of the interview opened on the history page

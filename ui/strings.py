@@ -342,6 +342,12 @@ STRINGS.update(
         "chat.skipped": {"ko": "이 질문은 건너뛰었습니다.", "en": "You skipped this question."},
         "chat.input": {"ko": "답변을 입력하세요…", "en": "Type your answer…"},
         "chat.input_disabled": {"ko": "위의 버튼으로 다음 단계를 고르세요", "en": "Choose what to do next with the buttons above"},
+        "chat.shorten": {
+            "ko": "보낸 답변은 여기 그대로 있습니다. {max}자 이내로 줄여서 보내 주세요.",
+            "en": "Your answer is kept here. Shorten it to {max} characters or fewer and send it.",
+        },
+        "chat.length": {"ko": "{n} / {max}자", "en": "{n} / {max} characters"},
+        "chat.send_shortened": {"ko": "줄인 답변 보내기", "en": "Send the shortened answer"},
         "chat.max_chars": {
             "ko": "답변은 최대 {max}자까지 쓸 수 있습니다.",
             "en": "Answers can be up to {max} characters.",
