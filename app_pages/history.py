@@ -39,12 +39,9 @@ def close_interview() -> None:
     st.session_state.pop(keys.HISTORY_OPEN, None)
 
 
-def choices(prefix: str, values: list[str]):  # noqa: ANN201
-    """A select box's labels: "any" for the empty choice, else `prefix.<value>` translated now."""
-    return {
-        ANY: t("history.any"),
-        **{v: t(f"{prefix}_{v}" if prefix == "home.status" else f"{prefix}.{v}") for v in values if v},
-    }.__getitem__
+def choices(labels: dict[str, str]):  # noqa: ANN201
+    """A select box's format_func: "any" for the empty choice, else the value's label (translated now)."""
+    return {ANY: t("history.any"), **labels}.__getitem__
 
 
 def filters() -> history.HistoryFilter:
@@ -63,27 +60,31 @@ def filters() -> history.HistoryFilter:
         tracks = [ANY, *TRACKS, planning.MIXED]
         difficulties = [ANY, *DIFFICULTIES, "mixed"]
         track = row[0].selectbox(
-            t("chat.track"), tracks, key=keys.HISTORY_TRACK, format_func=choices("track", tracks), **reset
+            t("chat.track"),
+            tracks,
+            key=keys.HISTORY_TRACK,
+            format_func=choices({v: t(f"track.{v}") for v in tracks[1:]}),
+            **reset,
         )
         difficulty = row[1].selectbox(
             t("chat.difficulty"),
             difficulties,
             key=keys.HISTORY_DIFFICULTY,
-            format_func=choices("difficulty", difficulties),
+            format_func=choices({v: t(f"difficulty.{v}") for v in difficulties[1:]}),
             **reset,
         )
         lang = row[2].selectbox(
             t("chat.language"),
             [ANY, "ko", "en"],
             key=keys.HISTORY_LANGUAGE,
-            format_func={ANY: t("history.any"), **LANGUAGE_NAMES}.__getitem__,
+            format_func=choices(LANGUAGE_NAMES),
             **reset,
         )
         status = row[3].selectbox(
             t("history.status"),
             [ANY, *history.STATUSES],
             key=keys.HISTORY_STATUS,
-            format_func=choices("home.status", [ANY, *history.STATUSES]),
+            format_func=choices({v: t(f"home.status_{v}") for v in history.STATUSES}),
             **reset,
         )
         left, right = st.columns(2)

@@ -29,7 +29,7 @@ from backend.db.models import (
     User,
     as_utc,
 )
-from backend.interview.engine import InterviewView, State
+from backend.interview.engine import InterviewView, State, question_heading
 from backend.interview.rubric import DIMENSIONS
 
 # fontTools reports every font table it leaves out of the embedded subset.
@@ -71,13 +71,8 @@ def _message_blocks(
 ) -> list[Block]:
     kind = meta.get("kind")
     if kind == "question":
-        if meta.get("intro") == "retry":
-            head = label("chat.retry_label", attempt=meta.get("attempt", 2))
-        elif meta.get("question_kind") == "follow_up":
-            head = label("chat.follow_up_label")
-        else:
-            head = label("chat.question_label", n=meta.get("position", 1))
-        return [Block("question", f"{head}. {content}")]
+        key, params = question_heading(meta)
+        return [Block("question", f"{label(key, **params)}. {content}")]
     if kind == "answer":
         return [Block("heading", label("export.answer")), Block("answer", content)]
     if kind == "skipped":

@@ -246,9 +246,17 @@ def delete_session(ctx: AppContext, *, user_id: int, session_id: int) -> None:
         repo.delete_session(db, user_id=user_id, session_id=session_id)
 
 
+def _latest(db: Session, *, user_id: int, zone: ZoneInfo, limit: int, status: str | None = None) -> list[SessionRow]:
+    """The user's latest interviews (of `status`), newest first, without counting them all."""
+    s = InterviewSession
+    query = select(s.id).where(s.user_id == user_id, *([s.status == status] if status else []))
+    return _rows(db, query.order_by(s.created_at.desc(), s.id.desc()).limit(limit), zone)
+
+
 def recent_sessions(ctx: AppContext, *, user_id: int, timezone: str, limit: int = 5) -> list[SessionRow]:
     """The user's latest interviews, newest first."""
-    return history_page(ctx, user_id=user_id, timezone=timezone, per_page=limit).rows
+    with ctx.read() as db:
+        return _latest(db, user_id=user_id, zone=ZoneInfo(timezone), limit=limit)
 
 
 # --------------------------------------------------------------------------- progress
@@ -383,12 +391,7 @@ def dashboard(ctx: AppContext, *, user_id: int, timezone: str, language: str, no
         answered, average_7, average_prev_7 = db.execute(totals).one()
         streak, today = _streak(db, user_id=user_id, zone=zone, now=now)
         due = review.due_count(db, user_id=user_id, timezone=timezone, now=now)
-        active = repo.list_sessions(db, user_id=user_id, limit=1, status="active")
-        unfinished = (
-            _rows(db, select(InterviewSession.id).where(InterviewSession.id == active[0].id), zone)[0]
-            if active
-            else None
-        )
+        unfinished = next(iter(_latest(db, user_id=user_id, zone=zone, limit=1, status="active")), None)
         topics = _weak_topics(db, user_id=user_id, zone=zone, language=language)
     return Dashboard(
         answered_this_week=answered or 0,

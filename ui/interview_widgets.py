@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
-from backend.interview.engine import AnswerView, InterviewView, MessageView, Summary, default_title
+from backend.interview.engine import (
+    AnswerView,
+    InterviewView,
+    MessageView,
+    Summary,
+    default_title,
+    question_heading,
+)
 from backend.interview.rubric import DIMENSIONS, dimensions_for
 from ui import keys
 from ui.i18n import language, t
@@ -152,13 +159,8 @@ def message(view: InterviewView, msg: MessageView, on_vote, on_practise=None) ->
     kind = msg.meta.get("kind")
     if kind == "question":
         with st.chat_message("assistant", avatar=":material/record_voice_over:"):
-            if msg.meta.get("intro") == "retry":
-                label = t("chat.retry_label", attempt=msg.meta.get("attempt", 2))
-            elif msg.meta.get("question_kind") == "follow_up":
-                label = t("chat.follow_up_label")
-            else:
-                label = t("chat.question_label", n=msg.meta.get("position", 1))
-            st.markdown(f"**{label}.** {plain(msg.content)}")
+            key, params = question_heading(msg.meta)
+            st.markdown(f"**{t(key, **params)}.** {plain(msg.content)}")
     elif kind == "answer":
         with st.chat_message("user"):
             st.text(msg.content)

@@ -249,6 +249,15 @@ def start_interview(ctx: AppContext, *, user_id: int, setup: InterviewSetup, mod
     return session_id
 
 
+def question_heading(meta: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The UI string key (and its parameters) heading a question message: a retry, a follow-up, or "Question n"."""
+    if meta.get("intro") == "retry":
+        return "chat.retry_label", {"attempt": meta.get("attempt", 2)}
+    if meta.get("question_kind") == "follow_up":
+        return "chat.follow_up_label", {}
+    return "chat.question_label", {"n": meta.get("position", 1)}
+
+
 def default_title(track: str, difficulty: str, language: str) -> str:
     """The title an interview starts with (pages show a translated one instead until it is renamed)."""
     return f"{track} · {difficulty} · {language}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -128,7 +128,7 @@ def again_setup(ctx: AppContext, *, user_id: int, answer_id: int) -> InterviewSe
         main_id = answer.question_id.split(":")[0]  # a follow-up practises its main question
         setup = _chosen(db, user_id=user_id, question_ids=[main_id], language=language)
     linked = {main_id: answer.id} if answer.question_id == main_id else setup.linked_answers
-    return InterviewSetup(**{**setup.__dict__, "linked_answers": linked})
+    return replace(setup, linked_answers=linked)
 
 
 def topic_setup(ctx: AppContext, *, user_id: int, reference: str, language: str) -> InterviewSetup:
