@@ -210,6 +210,8 @@ class KbChunk(Base):
     section_id: Mapped[str] = mapped_column(String(100), default="")
     language: Mapped[str] = mapped_column(String(8), default="")
     text: Mapped[str] = mapped_column(Text)
+    # the enclosing section (bounded, heading line included) that search returns for this chunk
+    parent: Mapped[str] = mapped_column(Text, default="", server_default="")
     content_hash: Mapped[str] = mapped_column(String(64))
     # float32 little-endian bytes; empty when no embedding model is available
     embedding: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
