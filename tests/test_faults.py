@@ -1,6 +1,7 @@
 """Faults in the middle of an interview: PostgreSQL restarting, Pinecone unreachable, a read-only or full SQLite
-file, an LLM stream cut short. Each asserts what the candidate sees (a user-safe message or success) and what
-is stored (no answer lost)."""
+file, an LLM reply cut short (connection closed mid-stream, or a stream without its final chunk). Each asserts
+what the candidate sees (a user-safe message or success) and what is stored (no answer lost, nothing half-written).
+429s, 500s and hangs past the timeout are in test_llm_stub.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -20,10 +22,14 @@ from backend.errors import AppError
 from backend.interview import engine
 from backend.interview.engine import Llms, State
 from backend.interview.planning import InterviewSetup
+from backend.llm.provider import make_chat_model
 from backend.rag.knowledge import KnowledgeBase
 from backend.rag.store import PineconeStore
 from tests.conftest import make_context, reset_postgres, strong_password
+from tests.llm_stub import StubLLM
 from tests.rag_helpers import HashEmbeddings, fake_pinecone_index
+from tests.test_engine import grade_json
+from ui.strings import STRINGS
 
 
 def begin(ctx, questions: int = 2):
@@ -156,3 +162,90 @@ def test_a_full_sqlite_file_shows_a_retry_message_and_the_answer_can_be_sent_aga
     ctx.engine.dispose()
     submit(ctx, user, session_id, "Sent again once there is room.")  # the candidate's retry
     assert [t for t, _ in stored_answers(ctx, session_id)] == ["Sent again once there is room."]
+
+
+# --------------------------------------------------------------------------- LLM replies cut short
+# "cut": the server closes the connection halfway through the body it announced; "stop": a stream that ends
+# without its final chunk (finish_reason) and [DONE], which the client cannot tell from a finished one by bytes.
+
+
+@pytest.fixture
+def stub(httpserver):
+    llm = StubLLM()
+    httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(llm.handler)
+    return llm
+
+
+def llm_interview(httpserver):
+    """A context against the stub, the app's two models (grader plain, interviewer streaming), one LLM interview
+    with its answer saved."""
+    ctx = make_context(openai_base_url=httpserver.url_for("/v1"), openai_model="stub-model", openai_max_retries=0)
+    llms = Llms(grader=make_chat_model(ctx.settings, temperature=0),
+                interviewer=make_chat_model(ctx.settings, streaming=True))
+    user = accounts.signup(ctx, username="streamed", password=strong_password())
+    setup = InterviewSetup(track="os", language="en", num_questions=2)
+    session_id = engine.start_interview(ctx, user_id=user.id, setup=setup, mode="llm:stub-model")
+    submit(ctx, user, session_id)
+    return ctx, llms, user, session_id
+
+
+def retry_message(code: str) -> str:
+    return STRINGS[code]["en"]
+
+
+@pytest.mark.parametrize(
+    ("failures", "cut_at"),
+    [
+        ([None, "cut"], "the feedback stream, connection closed"),
+        ([None, "stop"], "the feedback stream, no final chunk"),
+        (["cut"], "the grade reply, connection closed"),
+    ],
+)
+def test_an_llm_reply_cut_short_during_grading_keeps_the_answer_and_stores_no_half_feedback(
+    httpserver, stub, failures, cut_at
+) -> None:
+    ctx, llms, user, session_id = llm_interview(httpserver)
+    stub.replies.append(grade_json())
+    stub.failures.extend(failures)
+    shown: list[str] = []
+    with pytest.raises(AppError) as info:
+        engine.grade_pending(ctx, None, llms, user_id=user.id, session_id=session_id, on_token=shown.append)
+    assert info.value.code == "llm.failed", cut_at
+    assert "retry" in retry_message(info.value.code)
+    view = engine.load_interview(ctx, user_id=user.id, session_id=session_id)
+    assert view.state == State.GRADING and view.last_error["code"] == "llm.failed"  # the page shows the retry message
+    assert [(a.answer_text, a.status) for a in view.answers.values()] == [
+        ("A process owns its address space; threads share it.", "pending")
+    ]
+    assert [m for m in view.messages if m.meta.get("kind") == "feedback"] == []  # nothing half-written
+
+    stub.replies = deque([grade_json()])  # the candidate clicks retry
+    grade = engine.grade_pending(ctx, None, llms, user_id=user.id, session_id=session_id)
+    view = engine.load_interview(ctx, user_id=user.id, session_id=session_id)
+    assert view.state == State.FEEDBACK and view.last_error is None and grade.total > 0
+    feedback = [m.content for m in view.messages if m.meta.get("kind") == "feedback"]
+    assert feedback == ["".join(stub.stream_tokens).strip()]  # the whole feedback, once
+    assert [a.status for a in view.answers.values()] == ["graded"]
+    ctx.engine.dispose()
+
+
+@pytest.mark.parametrize("failure", ["cut", "stop"])
+def test_a_follow_up_question_cut_short_is_not_asked(httpserver, stub, failure) -> None:
+    ctx, llms, user, session_id = llm_interview(httpserver)
+    stub.replies.append(grade_json())
+    engine.grade_pending(ctx, None, llms, user_id=user.id, session_id=session_id)
+    before = engine.load_interview(ctx, user_id=user.id, session_id=session_id)
+    stub.failures.append(failure)
+    with pytest.raises(AppError) as info:
+        engine.follow_up(ctx, None, llms, user_id=user.id, session_id=session_id)
+    assert info.value.code == "llm.failed"
+    after = engine.load_interview(ctx, user_id=user.id, session_id=session_id)
+    assert after.state == State.FEEDBACK and after.current == before.current  # no half question asked
+    assert len(after.messages) == len(before.messages)
+
+    engine.follow_up(ctx, None, llms, user_id=user.id, session_id=session_id)  # the retry
+    asked = engine.load_interview(ctx, user_id=user.id, session_id=session_id)
+    assert asked.state == State.QUESTION and asked.current["kind"] == "follow_up"
+    assert asked.current["text"] == "".join(stub.stream_tokens).strip()
+    assert asked.messages[-1].content.endswith(asked.current["text"])
+    ctx.engine.dispose()

@@ -41,6 +41,30 @@ class InvalidReply(ValueError):
     """The model's reply is not a valid grade."""
 
 
+class TruncatedReply(RuntimeError):
+    """The provider's reply ended before the provider said it was finished (a stream cut short)."""
+
+
+def _check_complete(model: BaseChatModel, finish_reason: str | None) -> None:
+    """Raise TruncatedReply when an OpenAI-compatible reply carries no finish_reason.
+
+    Such a server ends every complete reply with one (the final chunk of a stream, before `[DONE]`); a stream
+    that closes without it was cut short, and half a feedback or half a question must not be kept as the whole.
+    The caller turns the exception into a retry message, the answer stays saved.
+    """
+    from langchain_openai.chat_models.base import BaseChatOpenAI  # imported already when a model is configured
+
+    if isinstance(model, BaseChatOpenAI) and not finish_reason:
+        raise TruncatedReply("reply ended without a finish_reason")
+
+
+def _invoke(model: BaseChatModel, messages: list) -> str:
+    """The whole text of one reply (a streaming model streams it), or TruncatedReply."""
+    reply = model.invoke(messages)
+    _check_complete(model, reply.response_metadata.get("finish_reason"))
+    return str(reply.content)
+
+
 def passages_block(passages: list[Passage], language: str) -> str:
     """Retrieved passages as one data block, each with its source and heading."""
     body = "\n\n".join(f"[{i}] {p.source} — {p.heading}\n{p.text}" for i, p in enumerate(passages, 1))
@@ -116,7 +140,8 @@ def grade_with_llm(
 ) -> Grade:
     """Grade with `model` (run at temperature 0); repair once, then fall back to `fallback()`.
 
-    Provider errors (timeouts, 429/5xx after retries) propagate: the caller keeps the answer and offers a retry.
+    Provider errors (timeouts, 429/5xx after retries, a reply cut short) propagate: the caller keeps the answer
+    and offers a retry.
     """
     messages = grade_messages(
         question=question,
@@ -127,8 +152,7 @@ def grade_with_llm(
         passages=passages,
         context_text=context_text,
     )
-    reply = model.invoke(messages)
-    text = str(reply.content)
+    text = _invoke(model, messages)
     try:
         grade = parse_reply(text, track=track, answer=answer)
     except InvalidReply as first:
@@ -136,9 +160,9 @@ def grade_with_llm(
         repair = HumanMessage(prompts.REPAIR[language].format(error=str(first), reply=text[:4000]))
         if before_repair is not None:  # the repair is one more request against the user's limits
             before_repair()
-        second = model.invoke([*messages, AIMessage(text), repair])
+        second = _invoke(model, [*messages, AIMessage(text), repair])
         try:
-            grade = parse_reply(str(second.content), track=track, answer=answer)
+            grade = parse_reply(second, track=track, answer=answer)
         except InvalidReply as again:
             log.warning("grade reply invalid after repair, using offline grader", extra={"error": str(again)})
             grade = fallback()
@@ -149,7 +173,7 @@ def grade_with_llm(
 
 
 def stream_feedback(model: BaseChatModel, *, question: str, answer: str, grade: Grade, language: str) -> Iterator[str]:
-    """Coaching prose for a grade, token by token."""
+    """Coaching prose for a grade, token by token; TruncatedReply after the last token when the stream was cut."""
     messages = prompts.feedback_prompt(language).format_messages(
         question=prompts.data_block("interview_question", question),
         answer=prompts.data_block("candidate_answer", answer),
@@ -159,9 +183,12 @@ def stream_feedback(model: BaseChatModel, *, question: str, answer: str, grade: 
             f"coaching: {grade.coaching or '-'}",
         ),
     )
+    finish_reason = None
     for chunk in model.stream(messages):
+        finish_reason = chunk.response_metadata.get("finish_reason") or finish_reason
         if chunk.content:
             yield str(chunk.content)
+    _check_complete(model, finish_reason)
 
 
 def follow_up_question(
@@ -173,4 +200,4 @@ def follow_up_question(
         answer=prompts.data_block("candidate_answer", answer),
         passages=passages_block(passages, language),
     )
-    return str(model.invoke(messages).content).strip()
+    return _invoke(model, messages).strip()
