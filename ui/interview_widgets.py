@@ -17,6 +17,7 @@ from backend.interview.engine import (
     question_heading,
 )
 from backend.interview.rubric import DIMENSIONS, dimensions_for
+from backend.rag.titles import source_title
 from ui import keys
 from ui.i18n import language, t
 from ui.strings import LANGUAGE_NAMES
@@ -107,8 +108,8 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=Non
     if grade.sources:
         with st.expander(t("chat.sources", n=len(grade.sources)), icon=":material/menu_book:"):
             for source in grade.sources:
-                st.markdown(f"**{plain(source['source'])}** — {plain(source['heading'])}")
-                st.markdown(inert(excerpt(str(source["text"]))))
+                st.markdown(f"**{plain(source_title(source))}**")
+                st.markdown(inert(excerpt(str(source["text"]), limit=1300)))
     if on_practise is not None:
         key = f"{keys.PRACTICE_PREFIX}{answer.id}"
         if st.button(t("history.practise"), key=key, icon=":material/fitness_center:"):
@@ -207,6 +208,6 @@ def summary(result: Summary) -> None:
     if result.study:
         st.markdown(f"**{t('summary.study')}**")
         for item in result.study:
-            with st.expander(plain(f"{item['source']} — {item['heading']}"), icon=":material/menu_book:"):
+            with st.expander(plain(source_title(item)), icon=":material/menu_book:"):
                 st.caption(plain(item["question"]))
                 st.markdown(inert(item["text"]))
