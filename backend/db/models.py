@@ -161,6 +161,17 @@ class FeedbackVote(Base):
     __table_args__ = (UniqueConstraint("user_id", "answer_id", name="uq_feedback_votes_user_answer"),)
 
 
+class AnswerDraft(Base):
+    """The unsent answer of an interview's open turn, kept while the candidate types (deleted once sent)."""
+
+    __tablename__ = "answer_drafts"
+    session_id: Mapped[int] = mapped_column(ForeignKey("interview_sessions.id", ondelete="CASCADE"), primary_key=True)
+    turn_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ReviewCard(Base):
     """A bank question's spaced-repetition card for one user, scheduled by fsrs (backend/review.py)."""
 

@@ -6,9 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Row, and_, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, load_only
 
-from backend.db.models import Answer, FeedbackVote, InterviewSession, LlmCall, Message, utcnow
+from backend.db.models import Answer, AnswerDraft, FeedbackVote, InterviewSession, LlmCall, Message, utcnow
 from backend.errors import NotFound
 
 
@@ -279,3 +280,30 @@ def count_llm_calls(db: Session, *, user_id: int, seconds: int) -> int:
 def record_llm_call(db: Session, *, user_id: int) -> None:
     """Log one LLM call for the rate limit."""
     db.add(LlmCall(user_id=user_id))
+
+
+def save_draft(db: Session, *, user_id: int, session_id: int, turn_key: str, text: str) -> None:
+    """Keep `text` as the unsent answer of a turn of the user's session (one row per turn, overwritten)."""
+    get_session(db, user_id=user_id, session_id=session_id)
+    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+    values = {"session_id": session_id, "turn_key": turn_key, "user_id": user_id, "text": text, "updated_at": utcnow()}
+    # One statement, so two saves racing for the same turn cannot both insert.
+    db.execute(
+        dialect.insert(AnswerDraft)
+        .values(**values)
+        .on_conflict_do_update(index_elements=["session_id", "turn_key"], set_={"text": text, "updated_at": utcnow()})
+    )
+
+
+def get_draft(db: Session, *, user_id: int, session_id: int, turn_key: str) -> str | None:
+    """The user's unsent answer of that turn, if one is kept."""
+    return db.scalar(
+        select(AnswerDraft.text).where(
+            AnswerDraft.user_id == user_id, AnswerDraft.session_id == session_id, AnswerDraft.turn_key == turn_key
+        )
+    )
+
+
+def delete_drafts(db: Session, *, user_id: int, session_id: int) -> None:
+    """Forget every unsent answer of the user's session (an answer was sent, or the turn closed)."""
+    db.execute(delete(AnswerDraft).where(AnswerDraft.user_id == user_id, AnswerDraft.session_id == session_id))

@@ -109,6 +109,7 @@ class InterviewView:
     due: dict[str, datetime] = field(default_factory=dict)  # bank question id -> next review (UTC)
     created_at: datetime | None = None  # UTC
     overall_score: float | None = None  # once ended
+    draft: str = ""  # the unsent answer of the open turn, kept while the candidate types
 
     @property
     def can_follow_up(self) -> bool:
@@ -279,7 +280,12 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
         answers = repo.list_answers_with_votes(db, user_id=user_id, session_id=session_id)
         asked = [a.question_id for a in answers if a.question_id in load_bank()]
         due = review.next_due(db, user_id=user_id, question_ids=asked)
-    data = _state(row.settings)
+        data = _state(row.settings)
+        draft = (
+            repo.get_draft(db, user_id=user_id, session_id=session_id, turn_key=data["current"]["turn"])
+            if data["state"] == State.QUESTION.value
+            else None
+        )
     return InterviewView(
         session_id=row.id,
         title=row.title,
@@ -310,6 +316,7 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
         due=due,
         created_at=as_utc(row.created_at),
         overall_score=row.overall_score,
+        draft=draft or "",
     )
 
 
@@ -366,7 +373,29 @@ def _submit(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: 
             )
         data.update(state=State.GRADING.value, pending_answer_id=answer.id, last_error=None)
         _save_state(db, user_id=user_id, session_id=session_id, data=data)
+        repo.delete_drafts(db, user_id=user_id, session_id=session_id)
         return answer.id
+
+
+_DRAFT_LIMIT = 10  # a draft may hold this many times the longest answer: room to shorten a long paste, bounded
+
+
+def save_draft(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str) -> bool:
+    """Keep the candidate's unsent answer to the open turn `turn`; False (nothing kept) once that turn is
+    answered, skipped or ended, so a late save cannot bring back a draft of a closed turn."""
+    with ctx.tx() as db:
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)
+        data = _state(row.settings)
+        if data["state"] != State.QUESTION.value or data["current"]["turn"] != turn:
+            return False
+        repo.save_draft(
+            db,
+            user_id=user_id,
+            session_id=session_id,
+            turn_key=turn,
+            text=text[: _DRAFT_LIMIT * ctx.settings.max_answer_chars],
+        )
+    return True
 
 
 _CITE_SHARE = 0.7  # cite a further passage only when it scores at least this share of the best one
@@ -590,6 +619,7 @@ def skip_question(ctx: AppContext, *, user_id: int, session_id: int, turn: str |
             content="",
             meta={"kind": "skipped", "question_id": data["current"]["question_id"]},
         )
+        repo.delete_drafts(db, user_id=user_id, session_id=session_id)
         if _reviewable(data["current"]):  # skipped counts as Again
             review.record(db, user_id=user_id, question_id=data["current"]["question_id"], total=None)
         if _advance(db, user_id=user_id, session_id=session_id, data=data):
@@ -748,6 +778,7 @@ def _end(db, *, user_id: int, session_id: int) -> Summary:  # noqa: ANN001
     summary = _summary(repo.list_answer_results(db, user_id=user_id, session_id=session_id), row.language)
     data = _state(row.settings)
     if State(data["state"]) != State.ENDED:
+        repo.delete_drafts(db, user_id=user_id, session_id=session_id)
         data.update(state=State.ENDED.value, pending_answer_id=None)
         _save_state(
             db,
