@@ -36,6 +36,7 @@ from backend.interview.planning import (
     InterviewSetup,
     check_setup,
     plan_questions,
+    tailor,
     weakest,
 )
 from backend.interview.rubric import Grade
@@ -179,8 +180,19 @@ def _bank_current(question: Question, language: str, *, attempt: int = 1) -> dic
     }
 
 
+def _planned(data: dict[str, Any], index: int) -> dict[str, Any]:
+    """The current-question state of planned question `index`: from the candidate's notes, or the bank."""
+    question_id = data["plan"][index]
+    own = data.get("questions", {}).get(question_id)
+    if own is not None:
+        return {**own, "turn": uuid.uuid4().hex}
+    return _bank_current(load_bank()[question_id], data["setup"]["language"])
+
+
 def _ask(db, *, user_id: int, session_id: int, data: dict[str, Any], intro: str = "") -> None:  # noqa: ANN001
     current = data["current"]
+    # Why this question (the résumé's words it matches, or the section of the notes it comes from): with it first.
+    reason = current.get("reason") or data.get("reasons", {}).get(current["question_id"])
     repo.add_message(
         db,
         user_id=user_id,
@@ -195,6 +207,7 @@ def _ask(db, *, user_id: int, session_id: int, data: dict[str, Any], intro: str 
             "turn": current["turn"],
             "position": data["index"] + 1,
             "intro": intro,
+            "reason": reason if current["kind"] == "main" and not intro else None,
         },
     )
 
@@ -205,8 +218,12 @@ def _ask(db, *, user_id: int, session_id: int, data: dict[str, Any], intro: str 
 _RECENT_ANSWERS = 200  # the questions of the user's latest answers come last in a new plan
 
 
-def start_interview(ctx: AppContext, *, user_id: int, setup: InterviewSetup, mode: str) -> int:
-    """Create a session, plan its questions and ask the first one; returns the session id."""
+def start_interview(
+    ctx: AppContext, *, user_id: int, setup: InterviewSetup, mode: str, questions: list[dict[str, Any]] | None = None
+) -> int:
+    """Create a session, plan its questions and ask the first one; returns the session id.
+
+    `questions` (from the candidate's notes, `notes.note_questions`) are asked instead of bank questions."""
     check_setup(setup)
     setup = InterviewSetup(**{**asdict(setup), "context_text": setup.context_text[:MAX_CONTEXT_CHARS]})
     with ctx.read() as db:  # newest first: one read serves both the weak spots and the recent questions
@@ -217,21 +234,27 @@ def start_interview(ctx: AppContext, *, user_id: int, setup: InterviewSetup, mod
     weak = weakest(scores, setup.track) if setup.weak_spots else []
     recent = {question_id for question_id, _ in scores[:_RECENT_ANSWERS]}
     seed = random.SystemRandom().randrange(2**31)
-    plan = plan_questions(setup, seed=seed, weak_ids=weak, recent_ids=recent)
+    tailored = setup.context_text.strip() and not questions and not setup.question_ids
+    tailoring = tailor(setup.track, setup.context_text, embeddings=offline_embeddings()) if tailored else None
+    plan = (
+        [q["question_id"] for q in questions]
+        if questions
+        else plan_questions(setup, seed=seed, weak_ids=weak, recent_ids=recent, tailoring=tailoring)
+    )
     if not plan:
         raise AppError("interview.no_questions")
-    bank = load_bank()
-    first = bank[plan[0]]
     data = {
         "setup": asdict(setup),
         "plan": plan,
+        "questions": {q["question_id"]: q for q in questions or []},
+        "reasons": tailoring.reasons(plan, document=setup.context_name) if tailoring else {},
         "index": 0,
         "state": State.QUESTION.value,
-        "current": _bank_current(first, setup.language),
         "pending_answer_id": None,
         "follow_ups": {},
         "last_error": None,
     }
+    data["current"] = _planned(data, 0)
     title = default_title(setup.track, setup.difficulty, setup.language)
     with ctx.tx() as db:
         row = repo.create_session(
@@ -312,7 +335,9 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
         },
         votes={a.id: a.helpful for a in answers if a.helpful is not None},
         last_error=data.get("last_error"),
-        follow_up_left=row.mode != "offline" or _offline_follow_up(data) is not None,
+        # Follow-ups start from a bank question: none on a question from the candidate's notes.
+        follow_up_left=(row.mode != "offline" and data["current"].get("main_id") in load_bank())
+        or _offline_follow_up(data) is not None,
         due=due,
         created_at=as_utc(row.created_at),
         overall_score=row.overall_score,
@@ -580,8 +605,7 @@ def _advance(db, *, user_id: int, session_id: int, data: dict[str, Any], intro: 
     data["index"] += 1
     if data["index"] >= len(data["plan"]):
         return False
-    language = data["setup"]["language"]
-    data["current"] = _bank_current(load_bank()[data["plan"][data["index"]]], language)
+    data["current"] = _planned(data, data["index"])
     data.update(state=State.QUESTION.value, pending_answer_id=None, last_error=None)
     _ask(db, user_id=user_id, session_id=session_id, data=data, intro=intro)
     _save_state(db, user_id=user_id, session_id=session_id, data=data)

@@ -1,0 +1,112 @@
+"""Tailoring to a résumé or job description: the questions closest to it, each with the document's words that
+chose it, in the interview's language; grading cites the chosen document and never another user's."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend import accounts
+from backend.interview import engine, planning
+from backend.interview.engine import Llms
+from backend.interview.planning import InterviewSetup
+from backend.rag.knowledge import KnowledgeBase
+from backend.rag.store import LocalStore, user_namespace
+from tests.conftest import strong_password
+from tests.rag_helpers import HashEmbeddings
+
+RESUME_EN = (
+    "Backend engineer. Added Redis caching for product pages (cache-aside), cutting database load by half.\n"
+    "Moved email sending to Celery background jobs."
+)
+RESUME_KO = "결제 API의 멱등성 키를 설계했고, 장애 후 재시도를 지수 백오프로 해결했습니다."
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_ctx(request, ctx):
+    return ctx if request.param == "sqlite" else request.getfixturevalue("pg_ctx")
+
+
+def _questions(view):
+    return [m for m in view.messages if m.meta.get("kind") == "question"]
+
+
+def test_tailoring_names_the_words_of_the_document_each_question_matched() -> None:
+    tailoring = planning.tailor("web", RESUME_EN, embeddings=None)
+    setup = InterviewSetup(track="web", language="en", num_questions=4, context_text=RESUME_EN)
+    plan = planning.plan_questions(setup, seed=3, tailoring=tailoring)
+    reasons = tailoring.reasons(plan, document="resume.md")
+    assert "web-021" in plan[:3]  # cache-aside with Redis
+    assert {"Redis", "cache-aside"} & set(reasons["web-021"]["words"])
+    for reason in reasons.values():  # every word named is written in the résumé, as written there
+        assert reason["document"] == "resume.md"
+        assert all(word in RESUME_EN for word in reason["words"])
+
+
+def test_korean_words_are_named_without_their_particles() -> None:
+    tailoring = planning.tailor("system_design", RESUME_KO, embeddings=None)
+    words = tailoring.words["system_design-013"]  # idempotent payment retries
+    assert "재시도" in words and all(w in RESUME_KO for w in words)  # 재시도를 → 재시도
+    assert not any(w.endswith(("를", "을", "했습니다")) for w in words)
+
+
+def test_a_document_sharing_no_word_tailors_nothing() -> None:
+    tailoring = planning.tailor("os", "Gardening, cooking and hiking.", embeddings=None)
+    assert not any(tailoring.words.values())
+
+
+def test_a_tailored_interview_shows_why_each_question_was_chosen(any_ctx) -> None:
+    user = accounts.signup(any_ctx, username="tailored", password=strong_password())
+    setup = InterviewSetup(
+        track="web", language="ko", num_questions=3, context_text=RESUME_EN, context_name="resume.md"
+    )
+    session_id = engine.start_interview(any_ctx, user_id=user.id, setup=setup, mode="offline")
+    for _ in range(2):
+        view = engine.load_interview(any_ctx, user_id=user.id, session_id=session_id)
+        engine.skip_question(any_ctx, user_id=user.id, session_id=session_id, turn=view.current["turn"])
+    asked = _questions(engine.load_interview(any_ctx, user_id=user.id, session_id=session_id))
+    reasons = [m.meta.get("reason") for m in asked]
+    assert len(asked) == 3 and sum(r is not None for r in reasons) >= 2  # one question may be kept for breadth
+    for reason in filter(None, reasons):
+        assert reason["document"] == "resume.md" and all(w in RESUME_EN for w in reason["words"])
+
+
+def test_a_plain_interview_gives_no_reason(ctx) -> None:
+    user = accounts.signup(ctx, username="plain", password=strong_password())
+    session_id = engine.start_interview(ctx, user_id=user.id, setup=InterviewSetup(track="os"), mode="offline")
+    view = engine.load_interview(ctx, user_id=user.id, session_id=session_id)
+    assert _questions(view)[0].meta.get("reason") is None
+
+
+def test_grading_cites_the_chosen_resume_and_never_another_users_upload(any_ctx) -> None:
+    embeddings = HashEmbeddings()
+    kb = KnowledgeBase(LocalStore(any_ctx.sessions, embeddings), embeddings, max_bytes=100_000)
+    owner = accounts.signup(any_ctx, username="owner", password=strong_password())
+    other = accounts.signup(any_ctx, username="other", password=strong_password())
+    resume = (
+        "# Résumé\n\n## Caching\n\n"
+        "I built the cache-aside pattern with Redis: read the cache, on a miss read the database.\n"
+    )
+    kb.add_upload(user_id=owner.id, filename="resume.md", data=resume.encode())
+    kb.add_upload(user_id=other.id, filename="theirs.md", data=resume.replace("I built", "We built").encode())
+    setup = InterviewSetup(
+        track="web",
+        language="en",
+        num_questions=1,
+        question_ids=("web-021",),
+        context_text=resume,
+        context_name="resume.md",
+    )
+    session_id = engine.start_interview(any_ctx, user_id=owner.id, setup=setup, mode="offline")
+    view = engine.load_interview(any_ctx, user_id=owner.id, session_id=session_id)
+    engine.submit_answer(
+        any_ctx,
+        user_id=owner.id,
+        session_id=session_id,
+        turn=view.current["turn"],
+        text="Cache-aside with Redis: the app reads the cache first and on a miss reads the database and fills it.",
+    )
+    grade = engine.grade_pending(any_ctx, kb, Llms(), user_id=owner.id, session_id=session_id)
+    namespaces = {s["namespace"] for s in grade.sources}
+    assert user_namespace(owner.id) in namespaces  # the résumé is cited where it is relevant
+    assert user_namespace(other.id) not in namespaces
+    assert all(s["source"] != "theirs.md" for s in grade.sources)
