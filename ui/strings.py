@@ -319,6 +319,27 @@ STRINGS.update(
         },
         "chat.context_doc": {"ko": "또는 업로드한 자료 사용", "en": "Or use one of your uploaded documents"},
         "chat.context_none": {"ko": "사용 안 함", "en": "None"},
+        "chat.notes": {"ko": "내 노트로 연습", "en": "Practise on my notes"},
+        "chat.notes_help": {
+            "ko": "고른 자료의 섹션마다 질문 하나를 만들고, 그 섹션으로 채점합니다. 분야는 채점 기준에만 쓰입니다.",
+            "en": "Asks one question per section of the chosen document and grades against that section. "
+            "The track only sets the rubric.",
+        },
+        "chat.reason_words": {
+            "ko": "{document}에서 언급하신 {words} 관련 질문입니다.",
+            "en": "You mention {words} in {document}.",
+        },
+        "chat.reason_document": {"ko": "'{name}'", "en": "'{name}'"},
+        "chat.reason_pasted": {"ko": "붙여 넣은 채용 공고·이력서", "en": "your job description / résumé"},
+        "chat.reason_section": {"ko": "내 노트 '{name}' › {section}", "en": "From your notes '{name}' › {section}"},
+        "notes.no_sections": {
+            "ko": "{name}: 질문을 만들 섹션이 없습니다. 제목(# 제목)으로 나눈 노트를 올려 주세요.",
+            "en": "{name}: there are no sections to ask about. Upload notes divided by headings (# Heading).",
+        },
+        "notes.not_found": {
+            "ko": "{name}: 내 자료에서 찾을 수 없습니다. 자료를 다시 올려 주세요.",
+            "en": "{name}: not found among your documents. Please upload it again.",
+        },
         "chat.weak_spots": {"ko": "약한 질문 위주로 연습", "en": "Practise my weak spots"},
         "chat.weak_spots_help": {
             "ko": "이전에 60점 미만이었던 질문을 먼저 다시 묻습니다.",

@@ -210,6 +210,11 @@ class KnowledgeBase:
         """Delete one of the user's uploads; False if they have no such document."""
         return self.store.delete_document(namespace=user_namespace(user_id), source=source) > 0
 
+    def user_document_passages(self, *, user_id: int, source: str) -> list[Passage]:
+        """The passages (bounded sections, heading first) of one of the user's uploads, in document order;
+        [] if they have no such document."""
+        return self.store.document_passages(namespace=user_namespace(user_id), source=source)
+
     def search(
         self, query: str, *, user_id: int | None = None, k: int = 5, namespaces: list[str] | None = None
     ) -> list[Passage]:

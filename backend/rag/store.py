@@ -87,6 +87,8 @@ class VectorStore(Protocol):
 
     def list_documents(self, *, namespace: str) -> list[StoredDocument]: ...
 
+    def document_passages(self, *, namespace: str, source: str) -> list[Passage]: ...
+
     def search(self, query: str, *, namespaces: list[str], k: int) -> list[Passage]: ...
 
 
@@ -219,6 +221,19 @@ class LocalStore(_DocumentRows):
             db.delete(doc)
         return count
 
+    def document_passages(self, *, namespace: str, source: str) -> list[Passage]:
+        """The passages of one document in order, each once (what search returns for its chunks)."""
+        with self._read() as db:
+            rows = db.execute(
+                select(KbChunk.text, KbChunk.parent, KbChunk.heading, KbChunk.section_id, KbChunk.language)
+                .join(KbDocument, KbDocument.id == KbChunk.document_id)
+                .where(KbDocument.namespace == namespace, KbDocument.source == source)
+                .order_by(KbChunk.position)
+            ).all()
+        return _distinct(
+            [Passage(source, r.heading, r.parent or r.text, 0.0, r.section_id, r.language, namespace) for r in rows]
+        )
+
     @staticmethod
     def _versions(db: Session, namespaces: list[str]) -> dict[str, tuple[object, ...]]:
         """A value per namespace that changes whenever its rows do.
@@ -319,6 +334,11 @@ def top_passages(passages: list[Passage], scores: np.ndarray, k: int) -> list[Pa
         if len(out) == k:
             break
     return out
+
+
+def _distinct(passages: list[Passage]) -> list[Passage]:
+    """`passages` without repeats (a section's chunks share their parent passage), in order."""
+    return list({(p.heading, p.text): p for p in passages}.values())
 
 
 class PineconeStore(_DocumentRows):
@@ -424,6 +444,34 @@ class PineconeStore(_DocumentRows):
             count = doc.chunk_count
             db.delete(doc)
         return count
+
+    def document_passages(self, *, namespace: str, source: str) -> list[Passage]:
+        """The passages of one document in order, each once, fetched from Pinecone by the chunks' ids."""
+        with self._read() as db:
+            count = db.scalar(
+                select(KbDocument.chunk_count).where(KbDocument.namespace == namespace, KbDocument.source == source)
+            )
+        ids = self._ids(source, count or 0)
+        found: dict[str, object] = {}
+        for start in range(0, len(ids), 100):
+            found.update(self._index.fetch(ids=ids[start : start + 100], namespace=namespace).vectors)
+        passages = []
+        for vid in ids:
+            meta = getattr(found.get(vid), "metadata", None) or {}
+            text = str(meta.get("parent") or meta.get("text") or "")
+            if text:
+                passages.append(
+                    Passage(
+                        source,
+                        str(meta.get("heading", "")),
+                        text,
+                        0.0,
+                        str(meta.get("section_id", "")),
+                        str(meta.get("language", "")),
+                        namespace,
+                    )
+                )
+        return _distinct(passages)
 
     def search(self, query: str, *, namespaces: list[str], k: int) -> list[Passage]:
         found: list[Passage] = []
