@@ -94,16 +94,21 @@ def browser_page(locale: str = "ko-KR") -> Iterator[object]:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda m: _console_error(page, m))
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
-        page.on("response", lambda r: _failed_response(page, r))
         try:
-            yield page
+            yield new_page(browser, locale)
         finally:
             browser.close()
+
+
+def new_page(browser, locale: str = "ko-KR"):  # noqa: ANN001, ANN201
+    """A page in a new context (its own cookies) of `browser`, collecting console errors on `page.errors`."""
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: _console_error(page, m))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("response", lambda r: _failed_response(page, r))
+    return page
 
 
 def _console_error(page, message) -> None:  # noqa: ANN001
@@ -113,9 +118,10 @@ def _console_error(page, message) -> None:  # noqa: ANN001
 
 
 def _failed_response(page, response) -> None:  # noqa: ANN001
-    # Opened at a page URL (/chat), Streamlit's frontend first probes /chat/_stcore/… and falls back to /_stcore/….
+    # Opened at a page URL (/chat), Streamlit's frontend first probes /chat/_stcore/… and falls back to /_stcore/…
+    # (streamlit/streamlit#7074): exactly those two 404s are expected.
     probe = re.search(r"://[^/]+/[^_][^/]*/_stcore/(health|host-config)$", response.url)
-    if response.status >= 400 and not probe:
+    if response.status >= 400 and not (probe and response.status == 404):
         page.errors.append(f"HTTP {response.status} {response.url}")
 
 
@@ -134,3 +140,52 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit has finished running the script."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_timeout(300)
+
+
+def label(key: str, language: str) -> str:
+    """The UI string `key` in `language`."""
+    return STRINGS[key][language]
+
+
+def answer_for(page, position: int, language: str) -> str:  # noqa: ANN001
+    """The bank's model answer to the question asked at `position` (the candidate knows their stuff)."""
+    from backend.interview.bank import load_bank
+
+    questions = {q.text[language]: q.model_answer[language] for q in load_bank().values()}
+    for _ in range(240):
+        messages = page.get_by_test_id("stChatMessage").all_inner_texts()
+        asked = [answer for m in messages for text, answer in questions.items() if text in m]
+        if len(asked) >= position:
+            return asked[position - 1]
+        page.wait_for_timeout(250)
+    raise AssertionError(f"question {position} never appeared")
+
+
+def start_interview(page, language: str, questions: int) -> None:  # noqa: ANN001
+    """Open the interview page from the sidebar and start an interview of `questions` questions."""
+    from playwright.sync_api import expect
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=label("nav.chat", language)).click()
+    start = page.get_by_role("button", name=label("chat.start", language))
+    start.wait_for(timeout=120_000)
+    wait_idle(page, timeout=60_000)
+    slider = page.get_by_role("slider")
+    slider.focus()
+    slider.press("Home")  # 1, then one step per extra question
+    for _ in range(questions - 1):
+        slider.press("ArrowRight")
+    expect(slider).to_have_value(str(questions))
+    start.click()
+
+
+def answer_question(page, position: int, planned: int, language: str, text: str | None = None) -> None:  # noqa: ANN001
+    """Answer the question at `position` (with the bank's model answer unless `text`) and wait for its feedback."""
+    page.get_by_text(label("chat.progress", language).format(position=position, planned=planned)).wait_for(
+        timeout=90_000
+    )
+    wait_idle(page, timeout=60_000)
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(text or answer_for(page, position, language))
+    box.press("Enter")
+    page.get_by_text(label("chat.helpful", language)).nth(position - 1).wait_for(timeout=90_000)
+    wait_idle(page, timeout=60_000)

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from backend.interview.bank import load_bank
-from tests.browser import app_server, browser_page, require_browser, sign_up, wait_idle
+from tests.browser import answer_for, app_server, browser_page, require_browser, sign_up, wait_idle
 from tests.conftest import TEST_SECRET, strong_password
 
 pytestmark = pytest.mark.browser
-
-
-def answer_for(page, position: int) -> str:
-    """The bank's model answer to the question asked at `position` (the candidate knows their stuff)."""
-    questions = {q.text["en"]: q.model_answer["en"] for q in load_bank().values()}
-    for _ in range(120):
-        messages = page.get_by_test_id("stChatMessage").all_inner_texts()
-        asked = [answer for m in messages for text, answer in questions.items() if text in m]
-        if len(asked) >= position:
-            return asked[position - 1]
-        page.wait_for_timeout(250)
-    raise AssertionError(f"question {position} never appeared")
 
 
 def test_full_offline_interview_in_the_browser(tmp_path) -> None:
@@ -41,7 +28,7 @@ def test_full_offline_interview_in_the_browser(tmp_path) -> None:
             page.get_by_text(f"Question {position} of 5").wait_for(timeout=60_000)
             wait_idle(page, timeout=60_000)
             box = page.get_by_test_id("stChatInputTextArea")
-            box.fill(answer_for(page, position))
+            box.fill(answer_for(page, position, "en"))
             box.press("Enter")
             page.get_by_text("Was this feedback helpful?").nth(position - 1).wait_for(timeout=60_000)
             wait_idle(page, timeout=60_000)
