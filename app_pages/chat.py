@@ -6,7 +6,7 @@ import threading
 import streamlit as st
 
 from backend.errors import AppError
-from backend.interview import engine, planning
+from backend.interview import engine, notes, planning
 from backend.interview.bank import DIFFICULTIES, TRACKS
 from backend.interview.engine import State
 from backend.llm.provider import mode_label
@@ -93,6 +93,9 @@ def setup_form() -> None:
             if docs
             else ""
         )
+        practise_notes = (
+            st.checkbox(t("chat.notes"), help=t("chat.notes_help"), key=keys.SETUP_NOTES) if docs else False
+        )
         weak = (
             st.checkbox(
                 t("chat.weak_spots"), help=t("chat.weak_spots_help"), key=keys.SETUP_WEAK, disabled=not has_history
@@ -101,20 +104,38 @@ def setup_form() -> None:
             else False
         )
         if st.form_submit_button(t("chat.start"), type="primary", key=keys.SETUP_START, icon=":material/play_arrow:"):
-            if doc:
-                passages = kb.search(t(f"track.{track}"), namespaces=[f"user-{account.id}"], k=8)
+            if practise_notes and not doc:
+                st.error(t("chat.notes_pick"))
+                return
+            if doc and not practise_notes:  # the chosen document only, never another of the user's uploads
+                passages = kb.user_document_passages(user_id=account.id, source=doc)
                 context = "\n\n".join([context, *[p.text for p in passages]]).strip()
             setup = planning.InterviewSetup(
                 track=track,
                 difficulty=difficulty or "mixed",
                 language=lang or language(),
                 num_questions=count,
-                context_text=context,
-                weak_spots=bool(weak),
+                context_text="" if practise_notes else context,
+                context_name="" if practise_notes else doc,
+                weak_spots=bool(weak) and not practise_notes,
             )
             try:
+                questions = (
+                    notes.note_questions(
+                        ctx,
+                        kb,
+                        llms.interviewer or llms.grader,
+                        user_id=account.id,
+                        source=doc,
+                        language=setup.language,
+                        track=track,
+                        count=count,
+                    )
+                    if practise_notes
+                    else None
+                )
                 new_id = engine.start_interview(
-                    ctx, user_id=account.id, setup=setup, mode=mode_label(ctx.settings, choice)
+                    ctx, user_id=account.id, setup=setup, mode=mode_label(ctx.settings, choice), questions=questions
                 )
             except AppError as exc:
                 runtime.show_error(exc)

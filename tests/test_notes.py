@@ -226,3 +226,27 @@ def test_an_invalid_llm_reply_falls_back_to_the_offline_questions(ctx) -> None:
         ctx, kb, model, user_id=user.id, source="os-notes.md", language="ko", track="os", count=3
     )
     assert questions[0]["text"] == notes.offline_question("Deadlock", "ko")
+
+
+def test_the_setup_form_starts_a_notes_interview_with_each_questions_section(ctx) -> None:
+    from tests.apptest_helpers import new_app, sign_up, texts
+    from ui import keys
+
+    at = new_app(ctx).run()
+    at.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()
+    at = sign_up(at, "noter", strong_password())
+    at.switch_page("app_pages/chat.py").run()
+    kb = at.session_state["_test_kb"]
+    kb.add_upload(user_id=at.session_state[keys.ACCOUNT].id, filename="os-notes.md", data=NOTES_MD.encode())
+    at.run()
+    at.checkbox(key=keys.SETUP_NOTES).check()
+    at = at.button(key=keys.SETUP_START).click().run()  # no document chosen: told to choose one
+    assert not at.exception, at.exception
+    assert translate("chat.notes_pick", "en") in texts(at) and keys.CHAT_SESSION not in at.session_state
+    at.selectbox(key=keys.SETUP_CONTEXT_DOC).select("os-notes.md")
+    at.segmented_control(key=keys.SETUP_LANGUAGE).set_value("ko")
+    at = at.button(key=keys.SETUP_START).click().run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert notes.offline_question("Deadlock", "ko") in shown
+    assert translate("chat.reason_section", "ko", name="os-notes.md", section="Deadlock") in shown.replace("\\", "")

@@ -110,3 +110,30 @@ def test_grading_cites_the_chosen_resume_and_never_another_users_upload(any_ctx)
     assert user_namespace(owner.id) in namespaces  # the résumé is cited where it is relevant
     assert user_namespace(other.id) not in namespaces
     assert all(s["source"] != "theirs.md" for s in grade.sources)
+
+
+def test_the_setup_form_tailors_to_a_chosen_upload_and_shows_the_reason(ctx) -> None:
+    from tests.apptest_helpers import new_app, sign_up, texts
+    from ui import keys
+    from ui.strings import translate
+
+    at = new_app(ctx).run()
+    at.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()
+    at = sign_up(at, "tailor", strong_password())
+    at.switch_page("app_pages/chat.py").run()
+    kb = at.session_state["_test_kb"]
+    kb.add_upload(user_id=at.session_state[keys.ACCOUNT].id, filename="resume.md", data=RESUME_EN.encode())
+    at.run()
+    at.selectbox(key=keys.SETUP_TRACK).select_index(planning.TRACKS.index("web"))
+    at.segmented_control(key=keys.SETUP_LANGUAGE).set_value("en")
+    at.selectbox(key=keys.SETUP_CONTEXT_DOC).select("resume.md")
+    at = at.button(key=keys.SETUP_START).click().run()
+    assert not at.exception, at.exception
+    view = engine.load_interview(
+        ctx, user_id=at.session_state[keys.ACCOUNT].id, session_id=at.session_state[keys.CHAT_SESSION]
+    )
+    reason = _questions(view)[0].meta["reason"]
+    assert reason["document"] == "resume.md" and reason["words"]
+    document = translate("chat.reason_document", "en", name="resume.md")
+    expected = translate("chat.reason_words", "en", document=document, words=", ".join(reason["words"]))
+    assert expected in texts(at).replace("\\", "")

@@ -20,7 +20,7 @@ from backend.interview.rubric import DIMENSIONS, dimensions_for
 from backend.rag.titles import source_title
 from ui import keys
 from ui.i18n import language, t
-from ui.strings import LANGUAGE_NAMES
+from ui.strings import LANGUAGE_NAMES, translate
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 
@@ -162,6 +162,8 @@ def message(view: InterviewView, msg: MessageView, on_vote, on_practise=None) ->
         with st.chat_message("assistant", avatar=":material/record_voice_over:"):
             key, params = question_heading(msg.meta)
             st.markdown(f"**{t(key, **params)}.** {plain(msg.content)}")
+            if msg.meta.get("reason"):
+                st.caption(plain(reason_text(msg.meta["reason"], view.setup.language)))
     elif kind == "answer":
         with st.chat_message("user"):
             st.text(msg.content)
@@ -175,6 +177,16 @@ def message(view: InterviewView, msg: MessageView, on_vote, on_practise=None) ->
     elif kind == "skipped":
         with st.chat_message("assistant", avatar=":material/skip_next:"):
             st.caption(t("chat.skipped"))
+
+
+def reason_text(reason: dict, lang: str) -> str:
+    """Why a question was asked, in the interview's language: the section of the candidate's notes it comes
+    from, or the words of their résumé / job description it matches."""
+    name = str(reason.get("document", ""))
+    if "section" in reason:
+        return translate("chat.reason_section", lang, name=name, section=reason["section"])
+    document = translate("chat.reason_document", lang, name=name) if name else translate("chat.reason_pasted", lang)
+    return translate("chat.reason_words", lang, document=document, words=", ".join(reason.get("words", [])))
 
 
 def summary(result: Summary) -> None:
