@@ -281,6 +281,7 @@ def main() -> None:
         "open p95 <= 50 ms": summary["open_p95_ms"] <= TARGETS["open_p95_ms"],
     }
     print("targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in checks.items()))
+    summary["targets_met"] = checks
     print(json.dumps(summary))
 
 
