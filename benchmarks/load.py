@@ -4,29 +4,37 @@
 3-question interview as the chat page drives it (three page runs per turn, submit, grade, next), all
 released together: once with the offline interviewer, once with the LLM interviewer against a local
 OpenAI-compatible stub answering after 200 ms. Model inference is instant (hash-seeded embeddings), so
-what is measured is the app's own behaviour under contention. Pass: zero errors, every answer stored
-exactly once and graded (row counts checked against what was sent), and the app's connections (sampled
-from pg_stat_activity) never above its pool limit. Runs on PostgreSQL (TEST_DATABASE_URL, in a throwaway
-database) when reachable, else on a SQLite file. Last line: one JSON object.
+what is measured is the app's own behaviour under contention. Alongside the offline run, 5 real browser
+sessions (headless Chromium driven by Playwright) sign up and answer a 3-question offline interview on one
+`streamlit run` server with its own database (so each process's connections are counted against its own
+pool). Pass: zero errors (no exception box or console error in a browser either), every answer stored
+exactly once and graded (row counts and texts checked against what was sent), and each process's
+connections (sampled from pg_stat_activity) never above its pool limit. Runs on PostgreSQL
+(TEST_DATABASE_URL, in throwaway databases) when reachable, else on SQLite files. Last line: one JSON object.
+Sizes: --candidates, --browsers.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import statistics
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
+from pathlib import Path
 from unittest import mock
 
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
 from backend import accounts
 from backend.context import AppContext
 from backend.db.engine import POOL_MAX_OVERFLOW, POOL_SIZE
-from backend.db.models import Answer, InterviewSession, Message
+from backend.db.models import Answer, InterviewSession, Message, User
 from backend.interview import engine
 from backend.interview.engine import Llms, State
 from backend.interview.planning import InterviewSetup
@@ -36,9 +44,9 @@ from backend.rag import bundle
 from backend.rag.embeddings import E5Embeddings
 from backend.rag.knowledge import KnowledgeBase
 from backend.rag.store import LocalStore
-from benchmarks.turn import InstantE5, any_database, make_context
+from benchmarks.turn import InstantE5, any_database, make_context, postgres_database, sqlite_url
 
-CANDIDATES, QUESTIONS, LATENCY_S = 50, 3, 0.2
+CANDIDATES, QUESTIONS, LATENCY_S, BROWSERS = 50, 3, 0.2, 5
 APP_NAME = "interview-coach"
 
 
@@ -77,10 +85,10 @@ def llm_stub(latency: float) -> Iterator[str]:
 
 
 class ConnectionWatch:
-    """Samples how many connections the app holds on PostgreSQL, every 20 ms, in a thread."""
+    """Samples how many connections the app holds in the database of `url` (PostgreSQL), every 20 ms."""
 
-    def __init__(self, ctx: AppContext) -> None:
-        self.ctx, self.peak, self.samples, self._stop = ctx, 0, 0, threading.Event()
+    def __init__(self, url: str) -> None:
+        self.url, self.peak, self.samples, self._stop = url, 0, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._monitor = None
 
@@ -95,12 +103,9 @@ class ConnectionWatch:
                 time.sleep(0.02)
 
     def __enter__(self) -> ConnectionWatch:
-        if self.ctx.engine.dialect.name == "postgresql":
-            from sqlalchemy import create_engine
-            from sqlalchemy.pool import NullPool
-
+        if self.url.startswith("postgresql"):
             # Its own connection, in autocommit: pg_stat_activity is read once per transaction.
-            self._monitor = create_engine(self.ctx.engine.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+            self._monitor = create_engine(self.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
             self._thread.start()
         return self
 
@@ -144,8 +149,108 @@ def candidate(ctx: AppContext, kb: KnowledgeBase, llms: Llms, n: int, start: thr
         return {"turns": turns, "sent": sent, "session_id": ids.get("session_id"), "error": repr(exc)}
 
 
-def run_load(url: str, *, candidates: int = CANDIDATES, llm: str = "offline", latency: float = LATENCY_S) -> dict:
-    """`candidates` interviews at once on `url`, offline or against an LLM stub; the checks and timings."""
+class BrowserRun:
+    """`sessions` real browsers, each signing up and answering an offline interview on one `streamlit run`
+    server with a database of its own (on the server of `base_url`, or a SQLite file), in threads (one
+    Playwright per thread, as its sync API requires); then the rows checked against what was sent."""
+
+    def __init__(self, base_url: str, sessions: int) -> None:
+        self.base_url, self.sessions, self.results = base_url, sessions, [{}] * sessions
+        self._stack = ExitStack()
+        self._threads: list[threading.Thread] = []
+
+    def __enter__(self) -> BrowserRun:
+        from tests.browser import app_server
+
+        if self.base_url.startswith("postgresql"):
+            self.url = self._stack.enter_context(postgres_database(self.base_url))
+        else:
+            self.url = sqlite_url(Path(self._stack.enter_context(tempfile.TemporaryDirectory())))
+        secret = "benchmark-secret-" + "x" * 40
+        self.app = self._stack.enter_context(app_server({"DATABASE_URL": self.url, "APP_SECRET": secret}))
+        self.watch = self._stack.enter_context(ConnectionWatch(self.url))
+        self._threads = [threading.Thread(target=self._run, args=(i,)) for i in range(self.sessions)]
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def _run(self, n: int) -> None:
+        self.results[n] = browser_candidate(self.app, n)
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            for thread in self._threads:
+                thread.join()
+            self.result = self._check()
+        finally:
+            self._stack.close()
+
+    def _check(self) -> dict:
+        sent = {text for r in self.results for text in r.get("sent", [])}
+        engine_ = create_engine(self.url, poolclass=NullPool)
+        with engine_.connect() as db:
+            users = select(User.id).where(User.username.like("browser_%"))
+            sessions = select(InterviewSession.id).where(InterviewSession.user_id.in_(users))
+            rows = db.execute(
+                select(Answer.answer_text, Answer.status, Answer.turn_key).where(Answer.session_id.in_(sessions))
+            ).all()
+            ended = db.scalar(
+                select(func.count()).where(InterviewSession.id.in_(sessions), InterviewSession.status == "ended")
+            )
+        engine_.dispose()
+        walls = sorted(r["wall_s"] for r in self.results if "wall_s" in r)
+        return {
+            "sessions": self.sessions,
+            "errors": [e for r in self.results for e in r.get("errors", [])],
+            "answers_sent": sum(len(r.get("sent", [])) for r in self.results),
+            "answers_stored": len(rows),
+            "answers_graded": sum(status == "graded" for _, status, _ in rows),
+            "answers_match_sent": {text for text, _, _ in rows} == sent,
+            "duplicate_answers": len(rows) - len({turn for _, _, turn in rows}),
+            "interviews_ended": ended,
+            "connections_peak": self.watch.peak if self.watch.samples else None,
+            "pool_limit": POOL_SIZE + POOL_MAX_OVERFLOW,
+            "session_wall_s": {"p50": round(statistics.median(walls), 1), "max": round(walls[-1], 1)}
+            if walls
+            else None,
+        }
+
+
+def browser_candidate(app_url: str, n: int) -> dict:
+    """One candidate in a real browser: sign up, then a whole offline interview; what was sent, any error."""
+    from tests.browser import answer_question, browser_page, sign_up, start_interview, wait_idle
+    from ui.strings import STRINGS
+
+    started, sent, errors = time.perf_counter(), [], []
+    try:
+        with browser_page(locale="en-US") as page:
+            page.goto(app_url)
+            page.get_by_role("tab", name=STRINGS["auth.signup_tab"]["en"]).wait_for(timeout=180_000)
+            wait_idle(page, timeout=120_000)
+            sign_up(page, f"browser_{n:02d}", f"correct horse browser {n:02d} battery", "en")
+            page.get_by_test_id("stSidebarNav").wait_for(timeout=120_000)
+            start_interview(page, "en", QUESTIONS)
+            for position in range(1, QUESTIONS + 1):
+                text_ = f"Browser session {n} answers question {position}: a process owns its memory, threads share it."
+                answer_question(page, position, QUESTIONS, "en", text=text_)
+                sent.append(text_)
+                last = position == QUESTIONS
+                page.get_by_role("button", name=STRINGS["chat.finish" if last else "chat.next"]["en"]).click()
+            page.get_by_text(STRINGS["summary.title"]["en"], exact=True).wait_for(timeout=120_000)
+            wait_idle(page, timeout=120_000)
+            if page.get_by_test_id("stException").count():
+                errors.append(f"browser {n}: Streamlit exception box")
+            errors.extend(f"browser {n}: {e}" for e in page.errors)
+    except Exception as exc:  # noqa: BLE001 - reported, and the run fails
+        errors.append(f"browser {n}: {exc!r}"[:500])
+    return {"sent": sent, "errors": errors, "wall_s": time.perf_counter() - started}
+
+
+def run_load(
+    url: str, *, candidates: int = CANDIDATES, llm: str = "offline", latency: float = LATENCY_S, browsers: int = 0
+) -> dict:
+    """`candidates` interviews at once on `url`, offline or against an LLM stub, alongside `browsers` real
+    browser sessions on a server of their own; the checks and timings."""
     fake = E5Embeddings(InstantE5())
     with (
         mock.patch.object(engine, "offline_embeddings", return_value=fake),
@@ -173,7 +278,10 @@ def run_load(url: str, *, candidates: int = CANDIDATES, llm: str = "offline", la
 
         threads = [threading.Thread(target=run, args=(i,)) for i in range(candidates)]
         began = time.perf_counter()
-        with ConnectionWatch(ctx) as watch:
+        with (
+            BrowserRun(url, browsers) if browsers else nullcontext() as browser_run,
+            ConnectionWatch(ctx.engine.url.render_as_string(hide_password=False)) as watch,
+        ):
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -217,6 +325,7 @@ def run_load(url: str, *, candidates: int = CANDIDATES, llm: str = "offline", la
         if turns
         else None,
         "wall_s": round(wall, 1),
+        "browsers": browser_run.result if browsers else None,
     }
 
 
@@ -225,28 +334,61 @@ def _nothing() -> Iterator[None]:
     yield None
 
 
+def checks(result: dict) -> dict[str, bool]:
+    """The pass conditions of one run, by name."""
+    named = {
+        "zero errors": not result["errors"],
+        "every answer stored once and graded": result["answers_stored"]
+        == result["answers_sent"]
+        == result["answers_graded"]
+        and result["duplicate_answers"] == 0,
+        "every interview ended with all its messages": result["interviews_ended"] == result["candidates"]
+        and result["messages"] == result["messages_expected"],
+        "connections within the pool": result["connections_peak"] is None
+        or result["connections_peak"] <= result["pool_limit"],
+    }
+    if result.get("browsers") is not None:
+        named.update({f"browsers: {name}": ok for name, ok in browser_checks(result["browsers"]).items()})
+    return named
+
+
+def browser_checks(result: dict) -> dict[str, bool]:
+    """The browsers' pass conditions: no error shown or logged, every answer stored once as sent and graded,
+    every interview ended, the server's pool held."""
+    return {
+        "zero errors": not result["errors"],
+        "every answer stored once, as sent, and graded": result["answers_stored"]
+        == result["answers_sent"]
+        == result["answers_graded"]
+        == QUESTIONS * result["sessions"]
+        and result["answers_match_sent"]
+        and result["duplicate_answers"] == 0,
+        "every interview ended": result["interviews_ended"] == result["sessions"],
+        "connections within the pool": result["connections_peak"] is None
+        or result["connections_peak"] <= result["pool_limit"],
+    }
+
+
 def passed(result: dict) -> bool:
-    """Zero errors, nothing lost or doubled, every interview ended, the pool limit held."""
-    return (
-        not result["errors"]
-        and result["answers_stored"] == result["answers_sent"] == result["answers_graded"]
-        and result["duplicate_answers"] == 0
-        and result["messages"] == result["messages_expected"]
-        and result["interviews_ended"] == result["candidates"]
-        and (result["connections_peak"] is None or result["connections_peak"] <= result["pool_limit"])
-    )
+    """Zero errors, nothing lost or doubled, every interview ended, the pool limit held (browsers too)."""
+    return all(checks(result).values())
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=CANDIDATES, help="backend candidates at once")
+    parser.add_argument("--browsers", type=int, default=BROWSERS, help="real browser sessions alongside (offline)")
+    args = parser.parse_args()
     results = []
     for llm in ("offline", "stub"):
         with any_database() as (url, kind):
-            result = run_load(url, llm=llm)
+            browsers = args.browsers if llm == "offline" else 0
+            result = run_load(url, candidates=args.candidates, llm=llm, browsers=browsers)
             result["database"] = kind
             results.append(result)
     print(
-        f"{CANDIDATES} candidates at once, {QUESTIONS} questions each, instant models; LLM stub latency "
-        f"{LATENCY_S * 1000:.0f} ms"
+        f"{args.candidates} candidates at once, {QUESTIONS} questions each, instant models; LLM stub latency "
+        f"{LATENCY_S * 1000:.0f} ms; {args.browsers} real browsers alongside the offline run"
     )
     for r in results:
         peak = "n/a" if r["connections_peak"] is None else f"{r['connections_peak']}/{r['pool_limit']}"
@@ -259,7 +401,20 @@ def main() -> None:
         )
         for error in r["errors"][:5]:
             print("  ", error)
-    print(json.dumps({"passed": all(passed(r) for r in results), "results": results}))
+        b = r.get("browsers")
+        if b:
+            peak = "n/a" if b["connections_peak"] is None else f"{b['connections_peak']}/{b['pool_limit']}"
+            print(
+                f"  browsers: {b['sessions']} sessions, errors {len(b['errors'])}, answers sent/stored/graded "
+                f"{b['answers_sent']}/{b['answers_stored']}/{b['answers_graded']} (texts match: "
+                f"{b['answers_match_sent']}), duplicates {b['duplicate_answers']}, ended {b['interviews_ended']}, "
+                f"server connections peak {peak}, session wall p50 {b['session_wall_s']['p50']} s "
+                f"max {b['session_wall_s']['max']} s -> {'pass' if all(browser_checks(b).values()) else 'FAIL'}"
+            )
+            for error in b["errors"][:5]:
+                print("  ", error)
+    targets = {f"{r['llm']}: {name}": ok for r in results for name, ok in checks(r).items()}
+    print(json.dumps({"passed": all(targets.values()), "targets_met": targets, "results": results}))
 
 
 if __name__ == "__main__":

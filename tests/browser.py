@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,7 +67,9 @@ def app_server(env: dict[str, str]) -> Iterator[str]:
         "--server.address=127.0.0.1",
         "--browser.gatherUsageStats=false",
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # The server's output goes to a file: a pipe nobody reads would block a server that logs a lot.
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -77,7 +80,8 @@ def app_server(env: dict[str, str]) -> Iterator[str]:
             except OSError:
                 time.sleep(0.3)
         else:
-            raise RuntimeError("streamlit did not start")
+            log.seek(0)
+            raise RuntimeError("streamlit did not start: " + log.read().decode(errors="replace")[-2000:])
         yield url
     finally:
         proc.terminate()
@@ -85,6 +89,7 @@ def app_server(env: dict[str, str]) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @contextmanager
