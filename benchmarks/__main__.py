@@ -1,10 +1,11 @@
 """`python -m benchmarks`: run every benchmark, one after the other, and write benchmarks/REPORT.md.
 
-Each benchmark runs as its own process (`python -m benchmarks.<name>`, with the size flags listed in RUNS),
-so the runner depends only on what each prints: a table, and as its last line one JSON object. The report
+Each benchmark runs as its own process (`python -m benchmarks.<name>`, with the size flags listed in KNOWN),
+so the runner depends only on what each prints: a table, and as its last line one JSON object. Every module
+of this package with a `__main__` block is a benchmark (`benchmarks.browser` too, once it exists). The report
 shows, per benchmark, its targets (every `targets_met` object in its JSON, each marked met or not met), the
 baselines it measured in the same run, and all its figures; with the date, the machine and the git commit.
-`benchmarks.browser` is run when that module exists. Last line: one JSON object (what was met and missed).
+Last line: one JSON object (what was met and missed).
 """
 
 from __future__ import annotations
@@ -25,15 +26,30 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "benchmarks" / "REPORT.md"
 BUDGET_S = 600  # the whole run, on the 2-core development machine
-# (name, flags, what it measures): run in this order.
-RUNS: list[tuple[str, list[str], str]] = [
-    ("retrieval", [], "recall, MRR and latency of the retriever against dense-only and BM25-only baselines"),
-    ("grading", [], "the offline grader on held-out answers against a naive cosine baseline"),
-    ("turn", [], "the app's own overhead per interview turn, 10 vs 1,000 earlier sessions"),
-    ("history", [], "history page, dashboard, search and opening an interview, small vs large history"),
-    ("load", [], "candidates interviewing at once through the backend and in real browsers"),
-    ("browser", [], "submit-to-score time in headless Chromium against the offline grader alone"),
-]
+# What each benchmark measures, with its size flags (none needed within the budget so far), in running order;
+# any other module of this package with a `__main__` block runs after them, as it is.
+KNOWN: dict[str, tuple[list[str], str]] = {
+    "retrieval": ([], "recall, MRR and latency of the retriever against dense-only and BM25-only baselines"),
+    "grading": ([], "the offline grader on held-out answers against a naive cosine baseline"),
+    "tailoring": ([], "questions picked for a résumé or job description against BM25 in one language"),
+    "turn": ([], "the app's own overhead per interview turn, 10 vs 1,000 earlier sessions"),
+    "history": ([], "history page, dashboard, search and opening an interview, small vs large history"),
+    "load": ([], "candidates interviewing at once through the backend and in real browsers"),
+    "browser": ([], "submit-to-score time in headless Chromium against the offline grader alone"),
+}
+
+
+def benchmarks() -> list[tuple[str, list[str], str]]:
+    """(name, flags, what) of every benchmark module present now."""
+    present = sorted(
+        path.stem
+        for path in (ROOT / "benchmarks").glob("*.py")
+        if not path.stem.startswith("_") and 'if __name__ == "__main__"' in path.read_text(encoding="utf-8")
+    )
+    order = [name for name in KNOWN if name in present] + [name for name in present if name not in KNOWN]
+    return [(name, *KNOWN.get(name, ([], "see its docstring"))) for name in order]
+
+
 # Figures that are a baseline, or compare against one (shown apart from the rest).
 BASELINE = re.compile(r"baseline|naive|dense|bm25|ratio", re.IGNORECASE)
 MAX_FIGURES = 400
@@ -222,7 +238,7 @@ def machine_facts() -> dict[str, Any]:
         if Path("/proc/cpuinfo").exists()
         else platform.machine()
     )
-    changed = len(_git("status", "--porcelain", "--untracked-files=no").splitlines())
+    changed = len(_git("--no-optional-locks", "status", "--porcelain", "--untracked-files=no").splitlines())
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cores": os.cpu_count(),
@@ -240,16 +256,15 @@ def _load() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", action="append", choices=[name for name, _, _ in RUNS], help="only these")
+    runs = benchmarks()
+    parser.add_argument("--only", action="append", choices=[name for name, _, _ in runs], help="only these")
     parser.add_argument("--out", type=Path, default=REPORT, help="where to write the report")
     args = parser.parse_args()
     machine = machine_facts()
     outcomes = []
-    for name, flags, what in RUNS:
+    for name, flags, what in runs:
         if args.only and name not in args.only:
             continue
-        if not (ROOT / "benchmarks" / f"{name}.py").exists():
-            continue  # benchmarks.browser, before it exists
         print(f"running benchmarks.{name} …", flush=True)
         outcome = run(name, flags, what, timeout=BUDGET_S)
         verdict = outcome.error or f"{sum(ok for _, ok in outcome.targets)}/{len(outcome.targets)} targets met"
