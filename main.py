@@ -37,14 +37,15 @@ pages = [
         ("app_pages/account.py", "nav.account", ":material/manage_accounts:"),
     )
 ]
+page = st.navigation([login, *pages], position="hidden") if account is None else st.navigation(pages)
+runtime.mount_cookies()  # after st.navigation, so that its rerun runs this page (see mount_cookies)
+runtime.warm_up()
 if account is None:
-    page = st.navigation([login, *pages], position="hidden")
     if page.url_path != login.url_path:  # log in right here; the page itself shows once logged in
         login_form.render(ctx)
         st.stop()
 else:
     sidebar.render(ctx, account)
-    page = st.navigation(pages)
 try:
     page.run()
 except AppError as exc:

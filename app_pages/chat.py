@@ -27,9 +27,6 @@ else:
     st.info(t("chat.mode_offline"), icon=":material/offline_bolt:")
 kb = runtime.knowledge(ctx)  # after the title: the first visit of a fresh server indexes, with a spinner
 
-session_id = st.session_state.get(keys.CHAT_SESSION) or engine.active_session_id(ctx, user_id=account.id)
-
-
 def act(action, **kwargs) -> None:  # noqa: ANN001
     """Run an engine action for this session; show its error or rerun."""
     try:
@@ -39,6 +36,7 @@ def act(action, **kwargs) -> None:  # noqa: ANN001
     except AppError as exc:
         runtime.show_error(exc)
         return
+    st.session_state[keys.SCROLL_TO] = "summary"  # used only if the interview has ended
     st.rerun()
 
 
@@ -145,11 +143,12 @@ def setup_form() -> None:
 
 
 def grade_now(view) -> None:  # noqa: ANN001
-    """Grade the saved answer: streamed token by token with an LLM, with a spinner offline."""
-    with st.chat_message("assistant", avatar=":material/school:"):
+    """Grade the saved answer under a visible status in the interviewer's bubble: streamed token by token with
+    an LLM."""
+    with st.chat_message("assistant", avatar=":material/school:"), st.status(t("chat.grading")) as status:
         if not llms.online:
-            with st.spinner(t("chat.grading")):
-                engine.grade_pending(ctx, kb, llms, user_id=account.id, session_id=view.session_id)
+            engine.grade_pending(ctx, kb, llms, user_id=account.id, session_id=view.session_id)
+            status.update(label=t("chat.graded"), state="complete")
             return
         tokens: queue.Queue = queue.Queue()
         outcome: dict = {}
@@ -169,109 +168,205 @@ def grade_now(view) -> None:  # noqa: ANN001
             while (token := tokens.get()) is not None:
                 yield token
 
-        with st.spinner(t("chat.grading")):
-            st.write_stream(stream())
+        st.write_stream(stream())
         thread.join()
         if "error" in outcome:
+            status.update(state="error")
             raise outcome["error"]
+        status.update(label=t("chat.graded"), state="complete")
 
 
+def save_draft(turn: str, text: str) -> None:
+    engine.save_draft(ctx, user_id=account.id, session_id=session_id, turn=turn, text=text)
+
+
+def grade_here(view, turn_messages, drawn: int):  # noqa: ANN001, ANN201
+    """Grade the saved answer under a visible status, then draw what grading added to the transcript (after its
+    first `drawn` messages) in place; returns the interview as it now stands."""
+    with turn_messages:
+        status = st.empty()
+        try:
+            with status.container():
+                grade_now(view)
+        except AppError:
+            pass  # recorded on the interview: shown below, with a retry
+        else:
+            status.empty()
+            st.session_state[keys.SCROLL_TO] = "score"
+        view = engine.load_interview(ctx, user_id=account.id, session_id=session_id)
+        for msg in view.messages[drawn:]:
+            widgets.message(view, msg, vote)
+    return view
+
+
+def sent_answer(view) -> str | None:  # noqa: ANN001
+    """The answer sent in this run (read before the box is drawn, so this run draws the score card instead)."""
+    if view.state != State.QUESTION:
+        return None
+    too_long = f"{keys.TOO_LONG_PREFIX}{view.current['turn']}"
+    if st.session_state.get(keys.SEND_SHORTENED):
+        return st.session_state.get(too_long) or None
+    text = st.session_state.get(keys.CHAT_INPUT)
+    if not isinstance(text, str) or not text.strip():
+        return None
+    if len(text.strip()) > ctx.settings.max_answer_chars:
+        st.session_state[too_long] = text  # kept to shorten, below
+        return None
+    return text
+
+
+@st.fragment
+def live_turn() -> None:
+    """The open question, its answer and feedback, and what to do next.
+
+    A fragment: sending an answer and grading it, a saved draft or a thumbs reruns this part only, and the
+    score card is drawn in the run that grades, so the time to the score card does not grow with the transcript
+    above it. What changes the transcript (next question, retry, follow-up, skip) reruns the page.
+    """
+    view = st.session_state.pop(keys.CHAT_VIEW, None) or engine.load_interview(
+        ctx, user_id=account.id, session_id=session_id
+    )
+    start = live_start(view)
+    turn_messages = st.container()
+    with turn_messages:
+        for msg in view.messages[start:]:
+            widgets.message(view, msg, vote)
+    drawn = len(view.messages)
+    text = sent_answer(view)
+    if text is not None:
+        try:
+            engine.submit_answer(ctx, user_id=account.id, session_id=session_id, turn=view.current["turn"], text=text)
+        except engine.StaleInterview:
+            st.rerun()
+        except AppError as exc:
+            runtime.show_error(exc)
+        else:
+            with turn_messages, st.chat_message("user"):  # the answer shows at once, then the grading status
+                st.text(text.strip())
+            view = grade_here(view, turn_messages, drawn + 1)
+    elif view.state == State.GRADING and (not view.last_error or st.session_state.get(keys.ACT_RETRY_GRADING)):
+        view = grade_here(view, turn_messages, drawn)  # sent before a refresh or a dropped connection, or a retry
+    if view.state == State.FEEDBACK and st.session_state.pop(keys.SCROLL_TO, None) == "score":
+        widgets.scroll_into_view(widgets.SCORE_CARD)
+
+    if view.state == State.GRADING:  # grading failed: the answer is saved
+        runtime.show_error(AppError(view.last_error["code"], **view.last_error.get("params", {})))
+        st.caption(t("chat.answer_saved"))
+        st.button(t("chat.retry_grading"), key=keys.ACT_RETRY_GRADING, type="primary", icon=":material/refresh:")
+
+    elif view.state == State.QUESTION:
+        turn = view.current["turn"]
+        cols = st.columns(2)
+        if cols[0].button(t("chat.skip"), key=keys.ACT_SKIP, icon=":material/skip_next:", use_container_width=True):
+            act(engine.skip_question, turn=turn)
+        with cols[1]:
+            end_button()
+        limit = ctx.settings.max_answer_chars
+        st.caption(t("chat.max_chars", max=limit))
+        # No hard cap on the box: a browser swallows a paste over it without a word. An answer over the limit is
+        # kept in an editable box below, with the limit, to shorten and send (see sent_answer).
+        st.chat_input(t("chat.input"), key=keys.CHAT_INPUT)
+        widgets.draft_keeper(turn, view.draft, save_draft)
+        too_long = f"{keys.TOO_LONG_PREFIX}{turn}"
+        if too_long in st.session_state:
+            runtime.show_error(AppError("interview.too_long", max=limit))
+            kept = st.text_area(t("chat.shorten", max=limit), key=too_long, height=260)
+            st.caption(t("chat.length", n=len(kept.strip()), max=limit))
+            st.button(
+                t("chat.send_shortened"),
+                key=keys.SEND_SHORTENED,
+                type="primary",
+                disabled=not kept.strip() or len(kept.strip()) > limit,
+            )
+
+    elif view.state == State.FEEDBACK:
+        last = view.position >= view.planned
+        cols = st.columns(4)
+        if cols[0].button(
+            t("chat.finish") if last else t("chat.next"),
+            key=keys.ACT_NEXT,
+            type="primary",
+            icon=":material/arrow_forward:",
+            use_container_width=True,
+        ):
+            act(engine.next_question)
+        if cols[1].button(
+            t("chat.follow_up"),
+            key=keys.ACT_FOLLOW_UP,
+            disabled=not view.can_follow_up,
+            icon=":material/subdirectory_arrow_right:",
+            use_container_width=True,
+        ):
+            try:
+                engine.follow_up(ctx, kb, llms, user_id=account.id, session_id=session_id)
+            except AppError as exc:
+                runtime.show_error(exc)
+            else:
+                st.rerun()
+        if cols[2].button(t("chat.retry"), key=keys.ACT_RETRY, icon=":material/replay:", use_container_width=True):
+            act(engine.retry_question)
+        with cols[3]:
+            end_button()
+        st.chat_input(t("chat.input_disabled"), disabled=True, key=keys.CHAT_INPUT)
+
+    else:  # ended meanwhile (another tab): the page shows the summary
+        st.rerun()
+
+
+def live_start(view) -> int:  # noqa: ANN001
+    """Where the open turn starts in the transcript: its question (the last one asked)."""
+    questions = [i for i, msg in enumerate(view.messages) if msg.meta.get("kind") == "question"]
+    return questions[-1] if questions else len(view.messages)
+
+
+def chosen_session() -> int | None:
+    """The interview this page shows: the one picked in this session, else the one in the address (a refresh
+    keeps it), else the latest unfinished one."""
+    picked = st.session_state.get(keys.CHAT_SESSION)
+    if picked:
+        return picked
+    in_url = st.query_params.get("interview", "")
+    if in_url.isdigit():
+        try:
+            engine.load_interview(ctx, user_id=account.id, session_id=int(in_url))
+        except AppError:
+            pass  # not this user's, or deleted: fall back
+        else:
+            return int(in_url)
+    return engine.active_session_id(ctx, user_id=account.id)
+
+
+session_id = chosen_session()
 if session_id is None:
+    st.query_params.pop("interview", None)
     widgets.rubric(st.session_state.get(keys.SETUP_TRACK, TRACKS[0]))
     setup_form()
     st.stop()
 
 st.session_state[keys.CHAT_SESSION] = session_id
+st.query_params["interview"] = str(session_id)
 view = engine.load_interview(ctx, user_id=account.id, session_id=session_id)
 st.caption(
     f"{t(f'track.{view.setup.track}')} · {t(f'difficulty.{view.setup.difficulty}')} · "
     f"{LANGUAGE_NAMES[view.setup.language]} · {t('chat.progress', position=view.position, planned=view.planned)}"
 )
-widgets.rubric(view.setup.track)
 
-for msg in view.messages:
-    widgets.message(view, msg, vote)
-
-if view.state == State.GRADING:
-    if view.last_error:
-        runtime.show_error(AppError(view.last_error["code"], **view.last_error.get("params", {})))
-        st.caption(t("chat.answer_saved"))
-        if st.button(t("chat.retry_grading"), key=keys.ACT_RETRY_GRADING, type="primary", icon=":material/refresh:"):
-            try:
-                grade_now(view)
-            except AppError as exc:
-                runtime.show_error(exc)
-            else:
-                st.rerun()
-    else:
-        try:
-            grade_now(view)
-        except AppError as exc:
-            runtime.show_error(exc)
-            st.caption(t("chat.answer_saved"))
-        st.rerun()
-
-elif view.state == State.QUESTION:
-    cols = st.columns(2)
-    if cols[0].button(t("chat.skip"), key=keys.ACT_SKIP, icon=":material/skip_next:", use_container_width=True):
-        act(engine.skip_question, turn=view.current["turn"])
-    with cols[1]:
-        end_button()
-    limit = ctx.settings.max_answer_chars
-    st.caption(t("chat.max_chars", max=limit))
-    # No hard cap on the box: a browser swallows a paste over it without a word. An answer over the limit is
-    # kept in an editable box below, with the limit, to shorten and send.
-    answer = st.chat_input(t("chat.input"), key=keys.CHAT_INPUT)
-    too_long = f"{keys.TOO_LONG_PREFIX}{view.current['turn']}"
-    if answer and answer.strip():
-        if len(answer.strip()) > limit:
-            st.session_state[too_long] = answer
-        else:
-            act(engine.submit_answer, turn=view.current["turn"], text=answer)
-    if too_long in st.session_state:
-        runtime.show_error(AppError("interview.too_long", max=limit))
-        kept = st.text_area(t("chat.shorten", max=limit), key=too_long, height=260)
-        st.caption(t("chat.length", n=len(kept.strip()), max=limit))
-        if st.button(
-            t("chat.send_shortened"),
-            key=keys.SEND_SHORTENED,
-            type="primary",
-            disabled=not kept.strip() or len(kept.strip()) > limit,
-        ):
-            act(engine.submit_answer, turn=view.current["turn"], text=kept)
-
-elif view.state == State.FEEDBACK:
-    last = view.position >= view.planned
-    cols = st.columns(4)
-    if cols[0].button(
-        t("chat.finish") if last else t("chat.next"),
-        key=keys.ACT_NEXT,
-        type="primary",
-        icon=":material/arrow_forward:",
-        use_container_width=True,
-    ):
-        act(engine.next_question)
-    if cols[1].button(
-        t("chat.follow_up"),
-        key=keys.ACT_FOLLOW_UP,
-        disabled=not view.can_follow_up,
-        icon=":material/subdirectory_arrow_right:",
-        use_container_width=True,
-    ):
-        try:
-            engine.follow_up(ctx, kb, llms, user_id=account.id, session_id=session_id)
-        except AppError as exc:
-            runtime.show_error(exc)
-        else:
+if view.state == State.ENDED:  # the results first, where the candidate is looking; the interview below
+    with st.container(key="summary"):
+        widgets.summary(engine.summarize(ctx, user_id=account.id, session_id=session_id))
+        if st.button(t("chat.new"), key=keys.ACT_NEW, type="primary", icon=":material/add:"):
+            st.session_state.pop(keys.CHAT_SESSION, None)
+            st.query_params.pop("interview", None)
             st.rerun()
-    if cols[2].button(t("chat.retry"), key=keys.ACT_RETRY, icon=":material/replay:", use_container_width=True):
-        act(engine.retry_question)
-    with cols[3]:
-        end_button()
-    st.chat_input(t("chat.input_disabled"), disabled=True, key=keys.CHAT_INPUT)
-
-else:  # ended
-    widgets.summary(engine.summarize(ctx, user_id=account.id, session_id=session_id))
-    if st.button(t("chat.new"), key=keys.ACT_NEW, type="primary", icon=":material/add:"):
-        st.session_state.pop(keys.CHAT_SESSION, None)
-        st.rerun()
+    if st.session_state.pop(keys.SCROLL_TO, None) == "summary":
+        widgets.scroll_into_view(widgets.SUMMARY)
+    if st.toggle(t("chat.transcript"), key=keys.SHOW_TRANSCRIPT):
+        widgets.rubric(view.setup.track)
+        for msg in view.messages:
+            widgets.message(view, msg, vote)
+else:
+    widgets.rubric(view.setup.track)
+    for msg in view.messages[: live_start(view)]:
+        widgets.message(view, msg, vote)
+    st.session_state[keys.CHAT_VIEW] = view
+    live_turn()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import streamlit as st
+import streamlit.components.v2
 
 from backend.interview.engine import (
     AnswerView,
@@ -223,3 +224,88 @@ def summary(result: Summary) -> None:
             with st.expander(plain(source_title(item)), icon=":material/menu_book:"):
                 st.caption(plain(item["question"]))
                 st.markdown(inert(item["text"]))
+
+
+# Both components below run fixed code in the page (no iframe); what they get from Python is data only (a turn id,
+# the candidate's own draft as a textarea value, a constant CSS selector), never markup.
+_DRAFT_KEEPER = st.components.v2.component(
+    name="interview_coach.draft_keeper",
+    js="""
+export default function (component) {
+  const { data, setStateValue } = component;
+  const restored = (window.__draftRestored = window.__draftRestored || new Set());
+  let box = null, timer = null, since = null;
+  const save = () => { clearTimeout(timer); timer = null; since = null; if (box) setStateValue("text", box.value); };
+  // A second after the last keystroke, and at least every few seconds while typing goes on.
+  const onInput = () => {
+    clearTimeout(timer);
+    since = since ?? Date.now();
+    if (Date.now() - since >= data.max_wait_ms) save(); else timer = setTimeout(save, data.pause_ms);
+  };
+  const onKey = (event) => { if (event.key === "Enter" && !event.shiftKey) { clearTimeout(timer); timer = null; } };
+  const attach = () => {
+    box = document.querySelector('[data-testid="stChatInputTextArea"]');
+    if (!box) return false;
+    if (!restored.has(data.turn)) {  // once per page load: put the kept draft back into an empty box
+      restored.add(data.turn);
+      if (data.draft && !box.value) {
+        Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set.call(box, data.draft);
+        box.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    } else if (box.value !== data.draft) {
+      onInput();  // typed while the last save was on its way
+    }
+    box.addEventListener("input", onInput);
+    box.addEventListener("keydown", onKey, true);
+    return true;
+  };
+  const poll = attach() ? null : setInterval(() => attach() && clearInterval(poll), 100);
+  return () => {
+    clearInterval(poll);
+    clearTimeout(timer);
+    if (box) { box.removeEventListener("input", onInput); box.removeEventListener("keydown", onKey, true); }
+  };
+}
+""",
+)
+
+_SCROLLER = st.components.v2.component(
+    name="interview_coach.scroll_into_view",
+    js="""
+export default function ({ data }) {
+  let tries = 0;
+  const find = () => {
+    const found = document.querySelectorAll(data.selector);
+    return found.length ? found[found.length - 1] : null;
+  };
+  const go = () => {
+    const element = find();
+    if (element) element.scrollIntoView({ block: "start" });
+    else if (++tries < 50) setTimeout(go, 100);
+  };
+  setTimeout(go, 50);
+}
+""",
+)
+
+# What scroll_into_view can bring into view (the last match).
+SCORE_CARD = '[data-testid="stChatMessage"]:has([data-testid="stMetric"])'
+SUMMARY = ".st-key-summary"
+
+
+def draft_keeper(turn: str, draft: str, on_save) -> None:  # noqa: ANN001
+    """Save what the candidate types in the answer box without a click (`on_save(turn, text)`), and put a kept
+    draft back into the empty box after a refresh."""
+    key = f"{keys.DRAFT_PREFIX}{turn}"
+    _DRAFT_KEEPER(
+        key=key,
+        data={"turn": turn, "draft": draft, "pause_ms": 1000, "max_wait_ms": 4000},
+        default={"text": draft},
+        on_text_change=lambda: on_save(turn, (st.session_state[key] or {}).get("text") or ""),
+        height=0,
+    )
+
+
+def scroll_into_view(selector: str) -> None:
+    """Scroll the page so the last element matching `selector` (SCORE_CARD, SUMMARY) starts at the top."""
+    _SCROLLER(key=f"scroll_{selector}", data={"selector": selector}, height=0)

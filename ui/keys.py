@@ -13,6 +13,7 @@ TEMPERATURE = "llm_temperature"
 COOKIE_NAME = "ic_session"
 COOKIE_MANAGER = "cookie_manager"
 COOKIE_JAR = "cookie_jar"  # this run's CookieManager instance
+COOKIE_FORGET = "cookie_forget"  # the request's cookie names a dead token: delete it once the component is mounted
 
 # Widgets
 LOGIN_USERNAME = "login_username"
@@ -58,6 +59,10 @@ ACT_NEW = "act_new"
 ACT_RETRY_GRADING = "act_retry_grading"
 TOO_LONG_PREFIX = "too_long_"  # + turn: an answer over the limit, kept to shorten
 SEND_SHORTENED = "send_shortened"
+DRAFT_PREFIX = "draft_"  # + turn: the component that saves the unsent answer while it is typed
+CHAT_VIEW = "chat_view"  # the interview loaded by this page run, handed to the live turn (one run only)
+SCROLL_TO = "chat_scroll_to"  # "score" or "summary": what to bring into view on the next run
+SHOW_TRANSCRIPT = "show_transcript"  # after the summary, the whole interview
 
 # History, progress, review, exports
 HISTORY_OPEN = "history_open"  # id of the interview opened on the history page

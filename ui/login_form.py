@@ -5,15 +5,18 @@ import streamlit as st
 from backend import accounts
 from backend.context import AppContext
 from backend.errors import AppError
+from backend.interview.rubric import DIMENSIONS
 from ui import keys, runtime
 from ui.i18n import language, t
 from ui.strings import LANGUAGE_NAMES
 
 
 def render(ctx: AppContext) -> None:
-    """Title, language picker, and the login and sign-up tabs; a successful one logs in and reruns."""
+    """Title, what a candidate gets, language picker, and the login and sign-up tabs beside an example score
+    card; a successful login or sign-up logs in and reruns."""
     st.title(t("app.title"))
     st.caption(t("auth.welcome"))
+    st.markdown(t("auth.pitch"))
 
     current = language()
     picked = st.segmented_control(
@@ -27,6 +30,14 @@ def render(ctx: AppContext) -> None:
         st.session_state[keys.LANGUAGE] = picked
         st.rerun()
 
+    forms, example = st.columns([3, 2])  # on a phone the example comes below the forms
+    with example:
+        sample_score_card()
+    with forms:
+        login_and_signup(ctx)
+
+
+def login_and_signup(ctx: AppContext) -> None:
     login_tab, signup_tab = st.tabs([t("auth.login_tab"), t("auth.signup_tab")])
 
     with login_tab, st.form("login_form"):
@@ -41,16 +52,12 @@ def render(ctx: AppContext) -> None:
                 runtime.show_error(exc)
 
     with signup_tab, st.form("signup_form"):
-        new_username = st.text_input(
-            t("auth.username"), key=keys.SIGNUP_USERNAME, help=t("auth.username_help"), autocomplete="username"
-        )
+        new_username = st.text_input(t("auth.username"), key=keys.SIGNUP_USERNAME, autocomplete="username")
+        st.caption(t("auth.username_help"))  # the rules beside the field, not behind a tooltip
         new_password = st.text_input(
-            t("auth.password"),
-            type="password",
-            key=keys.SIGNUP_PASSWORD,
-            help=t("auth.password_help"),
-            autocomplete="new-password",
+            t("auth.password"), type="password", key=keys.SIGNUP_PASSWORD, autocomplete="new-password"
         )
+        st.caption(t("auth.password_help"))
         confirm = st.text_input(
             t("auth.password_confirm"), type="password", key=keys.SIGNUP_CONFIRM, autocomplete="new-password"
         )
@@ -64,3 +71,14 @@ def render(ctx: AppContext) -> None:
                     runtime.remember(ctx, account)
                 except AppError as exc:
                     runtime.show_error(exc)
+
+
+def sample_score_card() -> None:
+    """A small example of the score card every answer gets, drawn with the same widgets."""
+    lang = language()
+    with st.container(border=True):
+        st.caption(t("auth.sample"))
+        st.metric(t("chat.total"), "78/100")
+        for key, score in (("correctness", 4), ("depth", 3), ("clarity", 4), ("structure", 4)):
+            st.progress(score / 5, text=f"{DIMENSIONS[key]['name'][lang]} · {score}/5")
+        st.caption(t("auth.sample_missed"))

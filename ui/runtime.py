@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import streamlit as st
@@ -12,8 +13,11 @@ from backend.accounts import Account
 from backend.config import get_settings
 from backend.context import AppContext, build_context
 from backend.errors import AppError
+from backend.interview.bank import load_bank
 from backend.interview.engine import Llms
+from backend.interview.offline import grade_bank_answer
 from backend.llm.provider import LlmChoice, make_chat_model
+from backend.rag.embeddings import offline_embeddings
 from backend.rag.knowledge import KnowledgeBase, make_knowledge_base
 from ui import keys
 from ui.i18n import t
@@ -45,6 +49,29 @@ def _cached_knowledge() -> KnowledgeBase:
     kb = make_knowledge_base(ctx.settings, ctx.sessions)
     kb.ensure_bundled()
     return kb
+
+
+@st.cache_resource(show_spinner=False)
+def _warming() -> threading.Thread:
+    def work() -> None:
+        try:
+            _cached_knowledge().search("warm-up", k=1)  # builds the search indexes
+            question = next(iter(load_bank().values()))
+            grade_bank_answer(question, question.model_answer["en"], "en", offline_embeddings())  # loads vectors
+        except Exception:  # noqa: BLE001 - only a head start: the first real use loads them anyway
+            log.warning("warm-up failed", exc_info=True)
+
+    thread = threading.Thread(target=work, name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def warm_up() -> None:
+    """Once per process, from the first visit (the login page too), load in the background what grading the
+    first answer needs: without it that answer waited 9-13 s for the search indexes and the grader's vectors
+    on a busy 2-core machine (benchmarks/browser.py)."""
+    if st.session_state.get("_test_context") is None:
+        _warming()
 
 
 def knowledge(ctx: AppContext) -> KnowledgeBase:
@@ -92,8 +119,10 @@ def _cookies():
 
 
 def current_account(ctx: AppContext) -> Account | None:
-    """The logged-in account: from session state, or (first run) from the request's cookie."""
-    manager = st.session_state[keys.COOKIE_JAR] = cookie_manager(key=keys.COOKIE_MANAGER)
+    """The logged-in account: from session state, or (first run) from the request's cookie.
+
+    Reads only: the cookie component is mounted by `mount_cookies`, after st.navigation.
+    """
     if not st.session_state.get(keys.COOKIE_CHECKED):
         st.session_state[keys.COOKIE_CHECKED] = True
         token = st.context.cookies.get(keys.COOKIE_NAME) if st.context.cookies else None
@@ -104,11 +133,23 @@ def current_account(ctx: AppContext) -> Account | None:
     if account is None:
         if token:  # expired, revoked or tampered: forget it
             st.session_state.pop(keys.TOKEN, None)
-            manager.delete(keys.COOKIE_NAME, samesite="strict")
+            st.session_state[keys.COOKIE_FORGET] = True
         st.session_state.pop(keys.ACCOUNT, None)
         return None
     st.session_state[keys.ACCOUNT] = account
     return account
+
+
+def mount_cookies() -> None:
+    """Mount this run's cookie component; call it after st.navigation.
+
+    The component asks for a rerun as soon as the browser mounts it. Mounted before st.navigation, that rerun
+    could leave before the browser knew which page it was on, and ran the default page: a refresh of the
+    interview page then landed on Home whenever the first run was slow (issue 12 item 1).
+    """
+    manager = st.session_state[keys.COOKIE_JAR] = cookie_manager(key=keys.COOKIE_MANAGER)
+    if st.session_state.pop(keys.COOKIE_FORGET, False):
+        manager.delete(keys.COOKIE_NAME, samesite="strict")
 
 
 def remember(ctx: AppContext, account: Account) -> None:

@@ -37,6 +37,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "ko": "실제 면접처럼 연습하고, 근거가 있는 피드백을 받으세요.",
         "en": "Practise like it's the real interview and get feedback you can trust.",
     },
+    "auth.pitch": {
+        "ko": "기술·인성 면접 질문에 답하면, 답변마다 4가지 기준의 점수(100점 만점)와 놓친 핵심 포인트, "
+        "모범 답안, 근거가 된 자료를 바로 보여 줍니다. 기록이 쌓이면 약한 주제를 다시 연습할 수 있습니다.",
+        "en": "Answer technical and behavioural interview questions. Every answer gets a score out of 100 on four "
+        "criteria, the key points you missed, a model answer and the passage it relied on; your history shows "
+        "the weak topics to practise again.",
+    },
+    "auth.sample": {"ko": "답변마다 받는 피드백 (예시)", "en": "The feedback on every answer (example)"},
+    "auth.sample_missed": {
+        "ko": "놓친 포인트: 교착 상태를 막는 자원 할당 순서",
+        "en": "Missed: ordering resource requests to prevent deadlock",
+    },
     "auth.login_tab": {"ko": "로그인", "en": "Log in"},
     "auth.signup_tab": {"ko": "회원가입", "en": "Sign up"},
     "auth.username": {"ko": "아이디", "en": "Username"},
@@ -395,6 +407,8 @@ STRINGS.update(
         },
         "chat.end_yes": {"ko": "네, 끝냅니다", "en": "Yes, end it"},
         "chat.new": {"ko": "새 면접 시작", "en": "Start a new interview"},
+        "chat.transcript": {"ko": "면접 전체 보기", "en": "Show the whole interview"},
+        "chat.graded": {"ko": "채점 완료", "en": "Graded"},
         "chat.total": {"ko": "총점", "en": "Total"},
         "chat.insufficient": {"ko": "채점하기에 내용이 부족합니다", "en": "Not enough to grade"},
         "chat.approximate": {

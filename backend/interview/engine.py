@@ -296,7 +296,8 @@ def active_session_id(ctx: AppContext, *, user_id: int) -> int | None:
 
 def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> InterviewView:
     """The whole interview as the chat page shows it."""
-    # Runs three times per turn (every page run): three statements, no transaction.
+    # The chat page loads it once per run, and again after grading an answer in the same run; a few statements,
+    # no transaction.
     with ctx.read() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         messages = repo.list_message_rows(db, user_id=user_id, session_id=session_id)

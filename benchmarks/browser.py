@@ -1,0 +1,156 @@
+"""`python -m benchmarks.browser`: submit-to-score time of a 10-question offline interview in headless Chromium.
+
+Starts the app (`streamlit run main.py`) on a throwaway SQLite file, signs up, runs a 10-question English
+interview with the offline interviewer, answering each question with the bank's model answer, and measures in
+the page, from the Enter keypress that sends the answer to the moment its score card is in the page. As
+baseline, in the same run, the offline grader alone grades the same answers to the same questions (what the
+candidate waits for at the least). Prints each turn, p50/p95 of both and their ratio, the machine's load
+average before and after (the 2 cores are shared), and, as its last line, one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from backend.interview.bank import load_bank
+from backend.interview.offline import grade_bank_answer
+from backend.rag.embeddings import offline_embeddings
+from tests.browser import app_server, browser_page, sign_up, wait_idle
+from ui.strings import STRINGS
+
+QUESTIONS = 10
+TRACK = "databases"
+TARGET_P95_S = 1.5
+# Installed before the keypress: notes when Enter goes down in the answer box and when the page first holds one
+# more score card (a metric in a chat message) than before.
+_WATCH = """(cards) => {
+  window.__sent = null; window.__scored = null;
+  const box = document.querySelector('[data-testid="stChatInputTextArea"]');
+  box.addEventListener('keydown', (e) => { if (e.key === 'Enter') window.__sent = performance.now(); },
+                       {capture: true, once: true});
+  const count = () => document.querySelectorAll('[data-testid="stChatMessage"] [data-testid="stMetric"]').length;
+  const observer = new MutationObserver(() => {
+    if (window.__sent !== null && count() > cards) { window.__scored = performance.now(); observer.disconnect(); }
+  });
+  observer.observe(document.body, {childList: true, subtree: true});
+}"""
+
+
+def _en(key: str) -> str:
+    return STRINGS[key]["en"]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _asked(page, position: int, by_text: dict[str, object]) -> object:  # noqa: ANN001
+    """The bank question asked at `position` (1-based), once the page shows it."""
+    for _ in range(240):
+        messages = page.get_by_test_id("stChatMessage").all_inner_texts()
+        asked = [q for m in messages for text, q in by_text.items() if text in m]
+        if len(asked) >= position:
+            return asked[position - 1]
+        page.wait_for_timeout(250)
+    raise RuntimeError(f"question {position} never appeared")
+
+
+def browser_turns(url: str) -> list[tuple[object, float]]:
+    """Run the interview in Chromium; (question, seconds from Enter to score card) per question."""
+    by_text = {q.text["en"]: q for q in load_bank().values()}
+    turns = []
+    with browser_page(locale="en-US") as page:
+        page.goto(url)
+        wait_idle(page, timeout=90_000)
+        sign_up(page, "bench_candidate", "Bench-candidate-7x!", "en")
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name=_en("nav.chat")).click()
+        start = page.get_by_role("button", name=_en("chat.start"))
+        start.wait_for(timeout=120_000)
+        wait_idle(page, timeout=60_000)
+        page.get_by_test_id("stSelectbox").first.click()
+        page.get_by_role("option", name=STRINGS[f"track.{TRACK}"]["en"]).click()
+        slider = page.get_by_role("slider")
+        slider.focus()
+        slider.press("Home")
+        for _ in range(QUESTIONS - 1):
+            slider.press("ArrowRight")
+        wait_idle(page)
+        start.click()
+        for position in range(1, QUESTIONS + 1):
+            page.get_by_text(f"Question {position} of {QUESTIONS}").first.wait_for(timeout=60_000)
+            wait_idle(page, timeout=60_000)
+            question = _asked(page, position, by_text)
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill(question.model_answer["en"])
+            page.evaluate(_WATCH, position - 1)
+            box.press("Enter")
+            page.wait_for_function("window.__scored !== null", timeout=60_000)
+            seconds = page.evaluate("(window.__scored - window.__sent) / 1000")
+            turns.append((question, seconds))
+            print(f"  question {position:2d}: {seconds * 1000:7.0f} ms  {question.id}", flush=True)
+            wait_idle(page, timeout=60_000)
+            page.get_by_role("button", name=_en("chat.finish") if position == QUESTIONS else _en("chat.next")).click()
+        page.get_by_text(_en("summary.title"), exact=True).wait_for(timeout=60_000)
+        if page.errors:
+            raise RuntimeError(f"console errors: {page.errors}")
+    return turns
+
+
+def grader_seconds(turns: list[tuple[object, float]]) -> list[float]:
+    """The offline grader alone on the same answers (embedding model warmed up first)."""
+    embeddings = offline_embeddings()
+    grade_bank_answer(turns[0][0], turns[0][0].model_answer["en"], "en", embeddings)
+    times = []
+    for question, _ in turns:
+        started = time.perf_counter()
+        grade_bank_answer(question, question.model_answer["en"], "en", embeddings)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def main() -> int:
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
+            "APP_SECRET": "benchmark-pepper-" + "x" * 32,
+            "OPENAI_API_KEY": "",
+            "OPENAI_BASE_URL": "",
+            "PINECONE_API_KEY": "",
+        }
+        with app_server(env) as url:
+            turns = browser_turns(url)
+    backend = grader_seconds(turns)
+    load_after = os.getloadavg()
+    browser = [s for _, s in turns]
+    result = {
+        "questions": len(turns),
+        "submit_to_score_p50_s": round(statistics.median(browser), 3),
+        "submit_to_score_p95_s": round(_percentile(browser, 0.95), 3),
+        "grader_p50_s": round(statistics.median(backend), 3),
+        "grader_p95_s": round(_percentile(backend, 0.95), 3),
+        "ratio_p95": round(_percentile(browser, 0.95) / _percentile(backend, 0.95), 2),
+        "target_p95_s": TARGET_P95_S,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
+    }
+    print()
+    print(f"{'':24}{'p50':>10}{'p95':>10}")
+    p50, p95 = result["submit_to_score_p50_s"], result["submit_to_score_p95_s"]
+    print(f"{'browser submit→score':24}{p50:>9.3f}s{p95:>9.3f}s")
+    print(f"{'offline grader alone':24}{result['grader_p50_s']:>9.3f}s{result['grader_p95_s']:>9.3f}s")
+    print(f"ratio (p95, browser / grader): {result['ratio_p95']}  ·  target p95 ≤ {TARGET_P95_S} s")
+    print(f"load average (1, 5, 15 min) before {result['load_average_before']}, after {result['load_average_after']}")
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
