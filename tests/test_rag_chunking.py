@@ -9,7 +9,15 @@ import pytest
 from langchain_core.documents import Document
 
 from backend.config import DATA_DIR
-from backend.rag.chunking import Chunk, content_hash, detect_language, split_document
+from backend.rag.chunking import (
+    DEFAULT_MAX_CHARS,
+    DEFAULT_OVERLAP_CHARS,
+    PARENT_MAX_CHARS,
+    Chunk,
+    content_hash,
+    detect_language,
+    split_document,
+)
 
 KNOWLEDGE_FILES = sorted((DATA_DIR / "knowledge").rglob("*.md"))
 _HEADING_LINE = re.compile(r"^#{1,6}\s")
@@ -65,6 +73,11 @@ def split(text: str, **kwargs: int) -> list[Chunk]:
 
 def normalise(text: str) -> str:
     return " ".join(text.split())
+
+
+def squeeze(text: str) -> str:
+    """`text` without any whitespace (a sentence cut from its paragraph is joined back with a blank line)."""
+    return "".join(text.split())
 
 
 def paragraphs(text: str) -> list[str]:
@@ -217,15 +230,15 @@ def test_a_long_code_block_keeps_its_line_breaks() -> None:
 
 
 def assert_covers(text: str, chunks: list[Chunk], max_chars: int) -> None:
-    joined = [normalise(c.text) for c in chunks]
+    joined = [squeeze(c.text) for c in chunks]
     for paragraph in paragraphs(text):
-        flat = normalise(paragraph)
+        flat = squeeze(paragraph)
         if any(flat in chunk for chunk in joined):
             continue
         assert len(paragraph) > max_chars, f"paragraph split although it fits: {paragraph[:80]!r}"
         for sentence in filter(None, (normalise(s) for s in _SENTENCE.split(paragraph))):
             if len(sentence) <= max_chars:
-                assert any(sentence in chunk for chunk in joined), f"lost: {sentence!r}"
+                assert any(squeeze(sentence) in chunk for chunk in joined), f"lost: {sentence!r}"
 
 
 def test_chunks_cover_every_paragraph_of_the_synthetic_document() -> None:
@@ -237,7 +250,8 @@ def test_chunks_cover_every_paragraph_of_the_synthetic_document() -> None:
 def test_chunks_cover_every_paragraph_of_bundled_documents(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     chunks = split_document(Document(page_content=text, metadata={"source": path.name}))
-    assert_covers(text, chunks, 700)
+    # an over-long paragraph is cut short enough to leave room for the next chunk's overlap
+    assert_covers(text, chunks, DEFAULT_MAX_CHARS - DEFAULT_OVERLAP_CHARS - 2)
 
 
 def test_chunks_cover_a_long_section_without_sentence_breaks() -> None:
@@ -275,7 +289,9 @@ def test_consecutive_chunks_of_a_long_section_overlap(korean: bool) -> None:
     chunks = split(long_section(40, korean=korean), max_chars=400, overlap=120)
     assert len(chunks) >= 4
     assert {c.section_id for c in chunks} == {"long"}
-    for previous, following in zip(chunks, chunks[1:], strict=False):
+    pairs = [(a, b) for a, b in zip(chunks, chunks[1:], strict=False) if a.parent == b.parent]
+    assert len(pairs) >= 3  # (chunks of one parent passage overlap; a parent starts afresh)
+    for previous, following in pairs:
         shared = overlap_length(previous.text, following.text)
         assert 20 <= shared <= 120, (previous.text[-150:], following.text[:150])
         assert following.text[shared:].strip()  # and it carries new text too
@@ -285,7 +301,7 @@ def test_overlap_is_kept_when_one_long_paragraph_is_cut() -> None:
     words = " ".join(f"word{i}" for i in range(300))
     chunks = split(f"# T\n\n## S {{#s}}\n\n{words}\n", max_chars=300, overlap=60)
     assert len(chunks) >= 4
-    for previous, following in zip(chunks, chunks[1:], strict=False):
+    for previous, following in [(a, b) for a, b in zip(chunks, chunks[1:], strict=False) if a.parent == b.parent]:
         assert overlap_length(previous.text, following.text) >= 10
 
 
@@ -321,12 +337,44 @@ def test_detect_language(text: str, language: str) -> None:
     assert detect_language(text) == language
 
 
-def test_chunks_are_tagged_with_their_language() -> None:
-    chunks = split(SYNTHETIC)
-    assert next(c for c in chunks if "스레드" in c.text).language == "ko"
-    assert next(c for c in chunks if "Threads share it" in c.text).language == "en"
+def test_chunks_are_tagged_with_their_documents_language() -> None:
+    assert {c.language for c in split(SYNTHETIC)} == {"en"}  # its Korean section included
+    korean = split(
+        "# 참고\n\n## 참조 {#refs}\n\n- Designing Data-Intensive Applications, Martin Kleppmann\n\n"
+        "## 본문 {#body}\n\n" + "프로세스는 독립된 주소 공간을 가지며 스레드는 그 안에서 힙을 공유합니다. " * 3
+    )
+    assert {c.language for c in korean} == {"ko"}  # a reference list in English is still part of a Korean document
     for lang in ("en", "ko"):
         path = DATA_DIR / "knowledge" / lang / "os.md"
         doc_chunks = split_document(Document(page_content=path.read_text(encoding="utf-8"), metadata={"source": "x"}))
-        tagged = [c.language for c in doc_chunks]
-        assert tagged.count(lang) >= 0.9 * len(tagged), (lang, tagged)
+        assert {c.language for c in doc_chunks} == {lang}
+
+
+# --- parent passages -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", KNOWLEDGE_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_chunk_lies_inside_a_bounded_parent_passage_that_starts_with_its_heading(path: Path) -> None:
+    chunks = split_document(Document(page_content=path.read_text(encoding="utf-8"), metadata={"source": path.name}))
+    assert len({c.parent for c in chunks}) < len(chunks)  # parents hold several chunks
+    for chunk in chunks:
+        assert len(chunk.parent) <= PARENT_MAX_CHARS, chunk.parent[:80]
+        assert chunk.parent.startswith(f"#### {chunk.heading.rsplit(' > ', 1)[-1]}\n\n"), chunk.parent[:80]
+        assert squeeze(chunk.text) in squeeze(chunk.parent), (chunk.text[:80], chunk.parent[:80])
+        assert chunk.passage == chunk.parent
+
+
+def test_parents_of_a_section_cover_it_in_order_without_repeating_text() -> None:
+    chunks = split(long_section(60), max_chars=300, overlap=60)
+    parents = list(dict.fromkeys(c.parent for c in chunks))
+    assert len(parents) >= 3
+    body = "".join(p.split("\n\n", 1)[1] for p in parents).replace(" ", "")
+    expected = long_section(60).split("\n\n")[2].strip().replace(" ", "")
+    assert body == expected
+    sizes = [len(p) for p in parents]
+    assert min(sizes) >= 0.5 * max(sizes)  # balanced: no stub of a last parent
+
+
+def test_text_before_any_heading_has_a_parent_without_a_heading_line() -> None:
+    first = split(SYNTHETIC)[0]
+    assert first.parent == "Intro text before any heading explains what this guide covers."

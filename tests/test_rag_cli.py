@@ -90,7 +90,7 @@ def test_search_json_prints_one_line_per_query_with_citations(
         assert set(answer) == {"query", "results"}
         assert len(answer["results"]) == 2
         for item in answer["results"]:
-            assert set(item) == {"source", "heading", "text", "score"}
+            assert set(item) == {"source", "title", "heading", "text", "score", "relevance"}
             assert isinstance(item["score"], float)
             assert isinstance(item["text"], str) and item["text"]
         scores = [item["score"] for item in answer["results"]]
@@ -98,7 +98,7 @@ def test_search_json_prints_one_line_per_query_with_citations(
 
     tops = [answer["results"][0] for answer in answers]
     assert (tops[0]["source"], tops[0]["heading"]) == (str(Path("notes/databases.md")), "Databases > Indexes")
-    assert tops[0]["text"].startswith("A B-tree index keeps keys sorted")
+    assert tops[0]["text"].startswith("#### Indexes\n\nA B-tree index keeps keys sorted")
     assert (tops[1]["source"], tops[1]["heading"]) == (str(Path("notes/ko/os.md")), "운영체제 > 교착 상태")
     assert "교착 상태는 상호 배제" in lines[1]  # Korean printed as such, not as \\u escapes
     assert (tops[2]["source"], tops[2]["heading"]) == (

@@ -329,7 +329,7 @@ def test_a_users_upload_is_never_returned_to_another_user(any_ctx: AppContext, c
         assert not any("zebrafish" in p.text for p in for_bob)
         assert not any("zebrafish" in p.text for p in kb.search(query, k=50))  # nor to anonymous callers
     for_alice = kb.search("zebrafish quokka", user_id=alice, k=50)
-    assert for_alice[0].text == secret
+    assert for_alice[0].text.endswith(f"\n\n{secret}")  # its parent passage, heading line first
     assert for_alice[0].namespace == user_namespace(alice)
     assert {p.namespace for p in for_alice} == {BUNDLED, user_namespace(alice)}
     assert kb.search("B-tree index", user_id=alice, k=1)[0].namespace == BUNDLED

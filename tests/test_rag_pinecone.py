@@ -72,6 +72,7 @@ def test_upserted_vectors_carry_citation_metadata_and_the_knowledge_bases_vector
         "section_id": "indexes",
         "language": "en",
         "text": "A B-tree index keeps keys sorted, so lookups and range scans take logarithmic time.",
+        "parent": "#### Indexes\n\nA B-tree index keeps keys sorted, so lookups and range scans take logarithmic time.",
     }
     # What gets embedded is the heading path plus the text (as in the local store), and only once.
     expected = embeddings.embed_query("Databases > Indexes\n" + meta["text"])
@@ -88,7 +89,7 @@ def test_changed_file_replaces_its_vectors_and_deletes_the_leftovers(kb: Knowled
         "A B-tree index keeps keys sorted, so lookups and range scans take logarithmic time.",
         "Round robin uses a quantum.",
     ]
-    assert [p.text for p in kb.search("round robin quantum", k=5)][0] == "Round robin uses a quantum."
+    assert [p.text for p in kb.search("round robin quantum", k=5)][0].endswith("\n\nRound robin uses a quantum.")
 
 
 def test_a_users_upload_is_never_returned_to_another_user(kb: KnowledgeBase, index, corpus: Path, ctx) -> None:
@@ -108,7 +109,7 @@ def test_a_users_upload_is_never_returned_to_another_user(kb: KnowledgeBase, ind
     assert asked == {BUNDLED, user_namespace(bob)}
 
     for_alice = kb.search("zebrafish quokka", user_id=alice, k=50)
-    assert for_alice[0].text == secret
+    assert for_alice[0].text.endswith(f"\n\n{secret}")  # its parent passage, heading line first
     assert for_alice[0].namespace == user_namespace(alice)
     assert for_alice[0].source == "notes.md"
     assert {p.namespace for p in for_alice} == {BUNDLED, user_namespace(alice)}

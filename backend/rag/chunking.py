@@ -1,4 +1,10 @@
-"""Split documents into chunks that respect headings and Q/A pairs, with overlap."""
+"""Split documents into small chunks to match, each inside a bounded parent passage to return.
+
+A section (the text under one heading) is cut into parent passages of at most PARENT_MAX_CHARS at
+paragraph ends, each starting with its heading line; a parent is cut into chunks of at most
+`max_chars` (with a little overlap) that respect Q/A pairs and code fences. Search matches the
+chunks and returns their parent: small chunks rank precisely, the parent holds what a reader needs.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|(?<=다\.)\s*|(?<=요\.)\s*|\n")
 _HANGUL = re.compile(r"[가-힣]")
 _LATIN = re.compile(r"[A-Za-z]")
 
-DEFAULT_MAX_CHARS = 700
-DEFAULT_OVERLAP_CHARS = 120
+DEFAULT_MAX_CHARS = 400
+DEFAULT_OVERLAP_CHARS = 80
+PARENT_MAX_CHARS = 1200
+# Part of every document's hash: a change of chunking re-indexes files that did not change.
+CHUNKING_VERSION = "parent-1"
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,12 @@ class Chunk:
     language: str  # "ko", "en" or "" when unsure
     position: int
     content_hash: str = field(default="")
+    parent: str = ""  # the bounded section passage this chunk belongs to, heading line first
+
+    @property
+    def passage(self) -> str:
+        """What search returns and cites for this chunk: its parent passage (its own text if it has none)."""
+        return self.parent or self.text
 
     @property
     def embed_text(self) -> str:
@@ -174,40 +189,72 @@ def _sections(text: str, title: str) -> list[tuple[str, str, list[str]]]:
     return sections
 
 
+def _pack(pieces: list[str], max_chars: int, overlap: int) -> list[str]:
+    """Consecutive pieces joined into texts of at most `max_chars`, each but the first starting with
+    the end of the previous one (at most `overlap` characters) when it fits."""
+    current = ""
+    texts: list[str] = []
+    for piece in pieces:
+        if current and len(current) + 2 + len(piece) > max_chars:
+            texts.append(current)
+            tail = _tail(current, overlap)
+            current = f"{tail}\n\n{piece}" if tail and len(tail) + len(piece) + 2 <= max_chars else piece
+        else:
+            current = f"{current}\n\n{piece}" if current else piece
+    if current:
+        texts.append(current)
+    return texts
+
+
+def _pieces(blocks: list[str], max_chars: int, overlap: int) -> list[str]:
+    """Blocks, over-long ones cut short enough that the next chunk has room for the overlap."""
+    limit = max(max_chars - overlap - 2, max_chars // 2)
+    return [p for block in blocks for p in ([block] if len(block) <= max_chars else _split_long(block, limit))]
+
+
+def _balanced_limit(total: int, limit: int) -> int:
+    """A size limit that cuts `total` characters into evenly sized parts of at most about `limit`
+    (no short last part holding a single sentence)."""
+    parts = max(1, -(-total // limit))
+    return min(limit, int(total / parts * 1.15) + 1)
+
+
 def split_document(
-    doc: Document, *, max_chars: int = DEFAULT_MAX_CHARS, overlap: int = DEFAULT_OVERLAP_CHARS
+    doc: Document,
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    overlap: int = DEFAULT_OVERLAP_CHARS,
+    parent_chars: int = PARENT_MAX_CHARS,
 ) -> list[Chunk]:
-    """Chunks of `doc` in order; each stays within one section and carries a little overlap."""
+    """Chunks of `doc` in order; each stays within one parent passage of one section, with a little overlap."""
     source = doc.metadata.get("source", "")
     title = doc.metadata.get("filename") or source
+    # A chunk takes its document's language (its own only when the document's is unclear): a Korean
+    # document's reference list or code sample is still part of a Korean document.
+    document_language = detect_language(doc.page_content)
     chunks: list[Chunk] = []
     for heading, anchor, lines in _sections(doc.page_content, title):
-        # Over-long blocks are cut short enough that the next chunk has room for the overlap.
-        limit = max(max_chars - overlap - 2, max_chars // 2)
-        pieces = [
-            p for block in _blocks(lines) for p in ([block] if len(block) <= max_chars else _split_long(block, limit))
-        ]
-        current = ""
-        texts: list[str] = []
-        for piece in pieces:
-            if current and len(current) + 2 + len(piece) > max_chars:
-                texts.append(current)
-                tail = _tail(current, overlap)
-                current = f"{tail}\n\n{piece}" if tail and len(tail) + len(piece) + 2 <= max_chars else piece
-            else:
-                current = f"{current}\n\n{piece}" if current else piece
-        if current:
-            texts.append(current)
-        for text in texts:
-            chunks.append(
-                Chunk(
-                    text=text,
-                    source=source,
-                    heading=heading,
-                    section_id=anchor,
-                    language=detect_language(text),
-                    position=len(chunks),
-                    content_hash=content_hash(f"{heading}\n{text}"),
+        blocks = _blocks(lines)
+        if not blocks:
+            continue
+        leaf = heading.rsplit(" > ", 1)[-1]
+        heading_line = f"#### {leaf}\n\n" if heading != title else ""
+        body_limit = max(parent_chars - len(heading_line), max_chars)
+        total = sum(len(b) + 2 for b in blocks)
+        parent_limit = _balanced_limit(total, body_limit)
+        for parent_body in _pack(_pieces(blocks, parent_limit, 0), parent_limit, 0):
+            parent = heading_line + parent_body
+            for text in _pack(_pieces(_blocks(parent_body.splitlines()), max_chars, overlap), max_chars, overlap):
+                chunks.append(
+                    Chunk(
+                        text=text,
+                        source=source,
+                        heading=heading,
+                        section_id=anchor,
+                        language=document_language or detect_language(text),
+                        position=len(chunks),
+                        content_hash=content_hash(f"{heading}\n{text}"),
+                        parent=parent,
+                    )
                 )
-            )
     return chunks

@@ -16,8 +16,8 @@ from backend import logs
 from backend.config import DATA_DIR, ROOT, Settings
 from backend.errors import AppError
 from backend.rag import bundle
-from backend.rag.chunking import Chunk, content_hash, split_document
-from backend.rag.embeddings import embed_documents, embedding_name, make_embeddings
+from backend.rag.chunking import CHUNKING_VERSION, Chunk, content_hash, split_document
+from backend.rag.embeddings import OFFLINE_MODEL_NAME, embed_documents, embedding_name, make_embeddings
 from backend.rag.loaders import DEFAULT_LIMITS, SUPPORTED, Limits, LoaderError, load_bytes, load_file
 from backend.rag.store import BUNDLED, LocalStore, Passage, PineconeStore, StoredDocument, VectorStore, user_namespace
 
@@ -27,6 +27,10 @@ KNOWLEDGE_DIR = DATA_DIR / "knowledge"
 # Chunks per embedding call: about 3 s with the offline model on 2 cores (5 chunks/s, README), so a progress
 # bar moves every few seconds and another upload's batch never waits longer than that for its turn.
 EMBED_BATCH = 16
+
+# Cosine of a query with a passage's best chunk (offline model, "query: " vs "passage: ") below which the
+# passage is not cited: measured on the development queries of benchmarks/retrieval.py.
+RELEVANCE_FLOOR = 0.80
 
 Progress = Callable[[int, int], None]
 """Called with (chunks embedded so far, chunks to embed) after every batch."""
@@ -128,9 +132,9 @@ class KnowledgeBase:
     ) -> tuple[int, int, int]:
         """Index one document; returns (chunks added, chunks skipped, chunks removed)."""
         source = doc.metadata["source"]
-        # The model is part of the hash: after a switch of embedding model (or the offline model becoming
-        # available) every file counts as changed and gets vectors the new model can compare with.
-        doc_hash = content_hash(f"{embedding_name(self.embeddings)}\n{doc.page_content}")
+        # The model and the chunking are part of the hash: after a switch of embedding model (or the offline
+        # model becoming available) or of chunking, every file counts as changed and is indexed afresh.
+        doc_hash = content_hash(f"{embedding_name(self.embeddings)}\n{CHUNKING_VERSION}\n{doc.page_content}")
         if not rebuild and self.store.document_hash(namespace=namespace, source=source) == doc_hash:
             existing = next((d for d in self.store.list_documents(namespace=namespace) if d.source == source), None)
             return 0, existing.chunk_count if existing else 0, 0
@@ -216,12 +220,34 @@ class KnowledgeBase:
         return self.store.document_passages(namespace=user_namespace(user_id), source=source)
 
     def search(
-        self, query: str, *, user_id: int | None = None, k: int = 5, namespaces: list[str] | None = None
+        self,
+        query: str,
+        *,
+        user_id: int | None = None,
+        k: int = 5,
+        namespaces: list[str] | None = None,
+        relevant_only: bool | None = None,
     ) -> list[Passage]:
-        """Top passages for `query` from the bundled content plus (only) this user's uploads."""
+        """Top passages for `query` from the bundled content plus (only) this user's uploads.
+
+        With `relevant_only`, passages that do not support the query (their best chunk's cosine with it
+        below the offline model's measured floor) are left out, so nothing unrelated is cited. By default
+        that holds for the search citations use (the default namespaces), not for a search of chosen
+        namespaces (a document's passages for a track, a benchmark).
+        """
+        if relevant_only is None:
+            relevant_only = namespaces is None
         if namespaces is None:
             namespaces = [BUNDLED] + ([user_namespace(user_id)] if user_id is not None else [])
-        return self.store.search(query, namespaces=namespaces, k=k)
+        found = self.store.search(query, namespaces=namespaces, k=k)
+        floor = self.relevance_floor if relevant_only else None
+        return [p for p in found if floor is None or p.relevance is None or p.relevance >= floor]
+
+    @property
+    def relevance_floor(self) -> float | None:
+        """The cosine below which a passage does not support the query; measured for the offline model
+        only (benchmarks/retrieval.py, development data), so None with any other model."""
+        return RELEVANCE_FLOOR if embedding_name(self.embeddings) == OFFLINE_MODEL_NAME else None
 
     def ensure_bundled(self) -> IngestReport:
         """Index the bundled knowledge documents (fast: vectors ship with the app)."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import bm25s
 import numpy as np
+
+from backend import korean
 
 _WORD = re.compile(r"[가-힣]+|[a-z0-9]+(?:[+#]+|(?:[.\-_][a-z0-9]+)*)", re.IGNORECASE)
 _HANGUL = re.compile(r"[가-힣]")
@@ -47,18 +50,39 @@ def _word_tokens(word: str) -> tuple[str, ...]:
     return () if word in _STOP else (_stem(word),)
 
 
+# How search tokenises Korean words: "kiwi" (content morphemes), "bigram" (syllable bigrams) or "both".
+KOREAN_SEARCH_TOKENS = "both"
+
+
+def search_tokenize(text: str) -> list[str]:
+    """Tokens for knowledge-base search: `tokenize`'s, with Korean words also (or instead) split into
+    their content morphemes by Kiwi (see KOREAN_SEARCH_TOKENS; bigrams alone where Kiwi is missing)."""
+    tokens: list[str] = []
+    for match in _WORD.finditer(text.lower()):
+        word = match.group(0)
+        if not _HANGUL.match(word) or KOREAN_SEARCH_TOKENS == "bigram":
+            tokens.extend(_word_tokens(word))
+            continue
+        morphemes = korean.content_morphemes(word)
+        if KOREAN_SEARCH_TOKENS == "both" or not morphemes:
+            tokens.extend(_word_tokens(word))
+        tokens.extend(f"~{m}" for m in morphemes)  # marked: a morpheme never collides with a bigram
+    return tokens
+
+
 class Bm25Index:
     """BM25 scores for a fixed list of texts."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: list[str], *, tokenizer: Callable[[str], list[str]] = tokenize) -> None:
         self._size = len(texts)
+        self._tokenize = tokenizer
         self._bm25 = bm25s.BM25()
         if texts:
-            self._bm25.index([tokenize(t) or [""] for t in texts], show_progress=False)
+            self._bm25.index([tokenizer(t) or [""] for t in texts], show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:
         """One BM25 score per indexed text (zeros when nothing matches)."""
-        tokens = tokenize(query)
+        tokens = self._tokenize(query)
         if not self._size or not tokens:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)

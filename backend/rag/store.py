@@ -16,9 +16,10 @@ from backend import logs
 from backend.db.engine import autocommit_session
 from backend.db.models import KbChunk, KbDocument
 from backend.errors import AppError
-from backend.rag.chunking import Chunk
+from backend.rag.chunking import Chunk, detect_language
 from backend.rag.embeddings import embed_query
-from backend.rag.lexical import Bm25Index
+from backend.rag.lexical import Bm25Index, search_tokenize
+from backend.rag.titles import UPLOAD_PREFIX, passage_title
 
 log = logs.get_logger("rag.store")
 
@@ -27,27 +28,35 @@ BUNDLED = "bundled"
 
 def user_namespace(user_id: int) -> str:
     """The private namespace of a user's uploads."""
-    return f"user-{user_id}"
+    return f"{UPLOAD_PREFIX}{user_id}"
 
 
 @dataclass(frozen=True)
 class Passage:
-    """A retrieved passage, ready to cite."""
+    """A retrieved passage, ready to cite: the bounded section around the best matching chunk."""
 
     source: str
     heading: str
-    text: str
-    score: float
+    text: str  # the parent passage, its heading line first
+    score: float  # rank score among this search's candidates (not comparable across searches)
     section_id: str = ""
     language: str = ""
     namespace: str = ""
+    relevance: float | None = None  # cosine of the query with the best matching chunk (None: lexical only)
+
+    @property
+    def title(self) -> str:
+        """A readable name of where the passage comes from ("Python reference › Descriptors")."""
+        return passage_title(self.source, self.heading, uploaded=self.namespace.startswith(UPLOAD_PREFIX))
 
     def to_dict(self) -> dict[str, object]:
         return {
             "source": self.source,
+            "title": self.title,
             "heading": self.heading,
             "text": self.text,
             "score": round(float(self.score), 4),
+            "relevance": None if self.relevance is None else round(float(self.relevance), 4),
             "section_id": self.section_id,
             "language": self.language,
             "namespace": self.namespace,
@@ -112,25 +121,63 @@ def _upsert_doc_row(
 @dataclass
 class _Index:
     version: tuple[object, ...]
-    passages: list[Passage]
+    passages: list[Passage]  # one per chunk, carrying the chunk's parent passage as its text
     matrix: np.ndarray | None
     bm25: Bm25Index
+    languages: np.ndarray  # each chunk's language ("ko", "en" or "")
 
 
-def fuse(dense: np.ndarray | None, lexical: np.ndarray, *, dense_weight: float = 0.7) -> np.ndarray:
-    """Hybrid score: rescaled dense similarity plus BM25 relative to the best lexical match.
+DENSE_WEIGHT = 0.7
+
+
+def fuse(
+    dense: np.ndarray | None,
+    lexical: np.ndarray,
+    languages: np.ndarray | None = None,
+    *,
+    dense_weight: float = DENSE_WEIGHT,
+) -> np.ndarray:
+    """Hybrid score: rescaled dense similarity plus BM25 relative to the best lexical match of the
+    chunk's own language.
 
     Dense cosines from E5 sit in a narrow band (about 0.7–0.9), so they are rescaled against the
-    candidates' own spread; BM25 is divided by its maximum so a query without lexical overlap
-    (another language) leaves the dense order untouched.
+    candidates' own spread. BM25 is divided by its maximum within each language: a Korean question
+    shares few words with English passages, and one maximum over both languages would push every
+    English passage down. A language none of whose chunks matches a word of the query is ranked by
+    the dense score alone (so it is not penalised either).
     """
-    top = float(lexical.max()) if lexical.size else 0.0
-    lex = lexical / top if top > 0 else np.zeros_like(lexical)
+    if languages is None:
+        languages = np.zeros(lexical.shape, dtype="<U2")
+    lex = np.zeros_like(lexical)
+    matched = np.zeros(lexical.shape, dtype=bool)
+    for language in np.unique(languages):
+        group = languages == language
+        top = float(lexical[group].max()) if group.any() else 0.0
+        if top > 0:
+            lex[group] = lexical[group] / top
+            matched[group] = True
     if dense is None or not dense.size:
         return lex
     spread = float(dense.max() - dense.min()) or 1.0
     dense_scaled = (dense - dense.min()) / spread
-    return dense_weight * dense_scaled + (1 - dense_weight) * lex
+    return np.where(matched, dense_weight * dense_scaled + (1 - dense_weight) * lex, dense_scaled)
+
+
+# Added to the cosine of a chunk in the other language than the query's. The offline model scores a text in
+# the query's own language higher than an equally relevant one in the other language; measured on the
+# development queries (benchmarks/retrieval.py).
+CROSS_LINGUAL_LIFT = 0.0
+# At most this many sections of one document among the results, so one long document on a neighbouring
+# topic cannot crowd out the one that answers (measured likewise).
+MAX_SECTIONS_PER_DOCUMENT = 99
+
+
+def _lift_other_language(dense: np.ndarray | None, languages: np.ndarray, query_language: str) -> np.ndarray | None:
+    """`dense` with CROSS_LINGUAL_LIFT added to chunks of the other language."""
+    if dense is None or not query_language or not CROSS_LINGUAL_LIFT:
+        return dense
+    other = (languages != query_language) & (languages != "")
+    return dense + np.float32(CROSS_LINGUAL_LIFT) * other
 
 
 def _cosines(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
@@ -205,6 +252,7 @@ class LocalStore(_DocumentRows):
                     section_id=chunk.section_id[:100],
                     language=chunk.language,
                     text=chunk.text,
+                    parent=chunk.parent,
                     content_hash=chunk.content_hash,
                     embedding=vectors[i].astype("<f4").tobytes() if vectors is not None else b"",
                 )
@@ -276,6 +324,7 @@ class LocalStore(_DocumentRows):
         rows = db.execute(
             select(
                 KbChunk.text,
+                KbChunk.parent,
                 KbChunk.heading,
                 KbChunk.section_id,
                 KbChunk.language,
@@ -286,21 +335,26 @@ class LocalStore(_DocumentRows):
             .where(KbChunk.namespace == namespace)
             .order_by(KbChunk.id)
         ).all()
-        passages = [Passage(r.source, r.heading, r.text, 0.0, r.section_id, r.language, namespace) for r in rows]
+        passages = [
+            Passage(r.source, r.heading, r.parent or r.text, 0.0, r.section_id, r.language, namespace) for r in rows
+        ]
         matrix = None
         if rows and self.embeddings is not None and all(r.embedding for r in rows):
             matrix = np.frombuffer(b"".join(r.embedding for r in rows), dtype="<f4").reshape(len(rows), -1).copy()
         log.info("index loaded", extra={"namespace": namespace, "chunks": len(rows), "dense": matrix is not None})
-        return _Index(version, passages, matrix, Bm25Index([f"{p.heading}\n{p.text}" for p in passages]))
+        bm25 = Bm25Index([f"{r.heading}\n{r.text}" for r in rows], tokenizer=search_tokenize)
+        return _Index(version, passages, matrix, bm25, np.array([p.language for p in passages], dtype="<U2"))
 
     def candidate_scores(
         self, query: str, *, namespaces: list[str]
-    ) -> tuple[list[Passage], np.ndarray | None, np.ndarray]:
-        """Every chunk of `namespaces` with its dense cosine (None without vectors) and BM25 score."""
+    ) -> tuple[list[Passage], np.ndarray | None, np.ndarray, np.ndarray]:
+        """Every chunk of `namespaces` (as its parent passage) with its dense cosine (None without vectors),
+        BM25 score and language."""
         indexes = self._indexes(list(dict.fromkeys(namespaces)))
         passages = [p for index in indexes for p in index.passages]
         if not passages or not query.strip():
-            return [], None, np.zeros(0, dtype=np.float32)
+            return [], None, np.zeros(0, dtype=np.float32), np.zeros(0, dtype="<U2")
+        languages = np.concatenate([index.languages for index in indexes])
         lexical = np.concatenate([index.bm25.scores(query) for index in indexes])
         dense = None
         if self.embeddings is not None and all(index.matrix is not None for index in indexes if index.passages):
@@ -309,36 +363,75 @@ class LocalStore(_DocumentRows):
                 dense = np.concatenate([_cosines(index.matrix, vector) for index in indexes if index.passages])
             else:  # vectors stored before a switch of embedding model: keywords only until those files are re-ingested
                 log.warning("stored vectors do not match the embedding model", extra={"namespaces": namespaces})
-        return passages, dense, lexical
+        return passages, dense, lexical, languages
 
     def search(self, query: str, *, namespaces: list[str], k: int) -> list[Passage]:
-        """Top `k` passages over `namespaces`, hybrid dense + BM25, one per section."""
-        passages, dense, lexical = self.candidate_scores(query, namespaces=namespaces)
+        """Top `k` passages over `namespaces`, hybrid dense + BM25 over the chunks, one parent per section."""
+        passages, dense, lexical, languages = self.candidate_scores(query, namespaces=namespaces)
         if not passages:
             return []
-        return top_passages(passages, fuse(dense, lexical), k)
+        scores = fuse(_lift_other_language(dense, languages, detect_language(query)), lexical, languages)
+        return top_passages(passages, scores, k, relevance=dense)
 
 
-def top_passages(passages: list[Passage], scores: np.ndarray, k: int) -> list[Passage]:
-    """The best `k` passages by score, keeping only the best chunk of each section."""
+def top_passages(
+    passages: list[Passage], scores: np.ndarray, k: int, *, relevance: np.ndarray | None = None
+) -> list[Passage]:
+    """The best `k` passages by score, keeping only the best chunk of each section (its parent passage);
+    `relevance` (the chunks' dense cosines) goes with each."""
     order = np.argsort(-scores, kind="stable")
     seen: set[tuple[str, str, str]] = set()
+    per_document: dict[tuple[str, str], int] = {}
     out: list[Passage] = []
     for i in order:
         passage = passages[int(i)]
         key = (passage.namespace, passage.source, passage.heading)
-        if key in seen:
+        document = key[:2]
+        if key in seen or per_document.get(document, 0) >= MAX_SECTIONS_PER_DOCUMENT:
             continue
         seen.add(key)
-        out.append(replace(passage, score=float(scores[int(i)])))
-        if len(out) == k:
+        per_document[document] = per_document.get(document, 0) + 1
+        cosine = None if relevance is None else float(relevance[int(i)])
+        out.append(replace(passage, score=float(scores[int(i)]), relevance=cosine))
+        if len(out) == k + MIXED_TOP:
             break
-    return out
+    return _mix_languages(out, k)
+
+
+# Among the first MIXED_TOP results, each language with passages among the candidates has at least
+# (MIXED_TOP - 1) // 2 of them: a Korean question whose answer is only in an English document still sees it.
+MIXED_TOP = 5
+
+
+def _mix_languages(ranked: list[Passage], k: int) -> list[Passage]:
+    """The first `k` of `ranked`, with the best passages of an under-represented language moved up into the
+    first MIXED_TOP (after the passages they displace in rank order: the first result never changes)."""
+    window = min(k, MIXED_TOP)
+    each = (window - 1) // 2
+    head, rest = ranked[:window], ranked[window:]
+    for language in dict.fromkeys(p.language for p in ranked if p.language):
+        missing = min(each, sum(p.language == language for p in ranked)) - sum(p.language == language for p in head)
+        while missing > 0:
+            others = [p for p in head[1:] if p.language != language]
+            counts = {lang: sum(p.language == lang for p in head) for lang in {p.language for p in others}}
+            drop = next((p for p in reversed(others) if counts[p.language] > each), None)
+            pick = next((p for p in rest if p.language == language), None)
+            if drop is None or pick is None:
+                break
+            head.remove(drop)
+            rest.remove(pick)
+            head.append(pick)
+            rest.insert(0, drop)
+            missing -= 1
+    return (head + sorted(rest, key=lambda p: -p.score))[:k]
 
 
 def _distinct(passages: list[Passage]) -> list[Passage]:
     """`passages` without repeats (a section's chunks share their parent passage), in order."""
     return list({(p.heading, p.text): p for p in passages}.values())
+
+
+_CHUNKS_PER_SECTION = 3
 
 
 class PineconeStore(_DocumentRows):
@@ -398,6 +491,7 @@ class PineconeStore(_DocumentRows):
                     "heading": c.heading,
                     "section_id": c.section_id,
                     "language": c.language,
+                    "parent": c.parent,
                 }
                 for c in chunks
             ]
@@ -474,20 +568,27 @@ class PineconeStore(_DocumentRows):
         return _distinct(passages)
 
     def search(self, query: str, *, namespaces: list[str], k: int) -> list[Passage]:
+        """Top `k` passages: chunks matched by Pinecone, folded into their parent passage, one per section.
+
+        Pinecone returns chunks; a section often has several among the best, so a few times `k` are asked
+        for to still have `k` sections after folding.
+        """
         found: list[Passage] = []
         for namespace in dict.fromkeys(namespaces):
-            for doc, score in self._store.similarity_search_with_score(query, k=k, namespace=namespace):
+            for doc, score in self._store.similarity_search_with_score(
+                query, k=k * _CHUNKS_PER_SECTION, namespace=namespace
+            ):
                 meta = doc.metadata
                 found.append(
                     Passage(
                         source=str(meta.get("source", "")),
                         heading=str(meta.get("heading", "")),
-                        text=doc.page_content,
+                        text=str(meta.get("parent") or doc.page_content),
                         score=float(score),
                         section_id=str(meta.get("section_id", "")),
                         language=str(meta.get("language", "")),
                         namespace=namespace,
                     )
                 )
-        found.sort(key=lambda p: -p.score)
-        return found[:k]
+        scores = np.array([p.score for p in found], dtype=np.float32)
+        return top_passages(found, scores, k, relevance=scores)
