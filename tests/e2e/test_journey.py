@@ -71,11 +71,13 @@ class Camera:
 
     @contextmanager
     def on_failure(self, page) -> Iterator[None]:  # noqa: ANN001
-        """Screenshot `page` as it was when the journey failed."""
+        """Screenshot every open page of `page`'s browser as it was when the journey failed."""
         try:
             yield
         except BaseException:
-            page.screenshot(path=self.folder / "failure.png", full_page=True)
+            pages = [p for context in page.context.browser.contexts for p in context.pages]
+            for i, open_page in enumerate(pages):
+                open_page.screenshot(path=self.folder / f"failure-{i}.png", full_page=True)
             raise
 
 
@@ -103,6 +105,7 @@ def test_a_candidate_signs_up_interviews_resumes_after_a_refresh_reviews_and_log
 
         sign_up(page, username, password, language)
         greeting(page, username, language).wait_for(timeout=60_000)
+        page.wait_for_function(f"document.cookie.includes('{COOKIE_NAME}=')", timeout=30_000)  # written by the page
         camera.shot(page, "home")
 
         start_interview(page, language, QUESTIONS)
@@ -113,9 +116,12 @@ def test_a_candidate_signs_up_interviews_resumes_after_a_refresh_reviews_and_log
         page.get_by_text(progress).wait_for(timeout=60_000)
         camera.shot(page, "question-2", page.get_by_test_id("stChatInputTextArea"))
         transcript = page.get_by_test_id("stChatMessage").all_inner_texts()
+        assert page.url == f"{app_url}/chat", page.url  # what the refresh reloads
 
         page.reload()  # mid-interview: still logged in, on the same question, nothing lost
-        page.get_by_text(progress).wait_for(timeout=90_000)
+        signup_tab = page.get_by_role("tab", name=label("auth.signup_tab", language))
+        page.get_by_text(progress).or_(signup_tab).first.wait_for(timeout=90_000)
+        assert signup_tab.count() == 0, "the refresh logged the candidate out"
         wait_idle(page, timeout=60_000)
         assert page.get_by_test_id("stChatMessage").all_inner_texts() == transcript
         camera.shot(page, "question-2-after-refresh", page.get_by_test_id("stChatInputTextArea"))
