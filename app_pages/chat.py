@@ -343,9 +343,18 @@ if session_id is None:
     setup_form()
     st.stop()
 
-st.session_state[keys.CHAT_SESSION] = session_id
-st.query_params["interview"] = str(session_id)
 view = engine.load_interview(ctx, user_id=account.id, session_id=session_id)
+# A refresh starts a new session: the address names the interview whenever the latest unfinished one is not it (a
+# finished interview, or an older one resumed from the history), so that a refresh shows it again. A finished one
+# stays on screen through its address only, and opening the page from the menu starts a new one.
+if view.state == State.ENDED or session_id != engine.active_session_id(ctx, user_id=account.id):
+    st.query_params["interview"] = str(session_id)
+else:
+    st.query_params.pop("interview", None)
+if view.state == State.ENDED:
+    st.session_state.pop(keys.CHAT_SESSION, None)
+else:
+    st.session_state[keys.CHAT_SESSION] = session_id
 st.caption(
     f"{t(f'track.{view.setup.track}')} · {t(f'difficulty.{view.setup.difficulty}')} · "
     f"{LANGUAGE_NAMES[view.setup.language]} · {t('chat.progress', position=view.position, planned=view.planned)}"
@@ -355,7 +364,6 @@ if view.state == State.ENDED:  # the results first, where the candidate is looki
     with st.container(key="summary"):
         widgets.summary(engine.summarize(ctx, user_id=account.id, session_id=session_id))
         if st.button(t("chat.new"), key=keys.ACT_NEW, type="primary", icon=":material/add:"):
-            st.session_state.pop(keys.CHAT_SESSION, None)
             st.query_params.pop("interview", None)
             st.rerun()
     if st.session_state.pop(keys.SCROLL_TO, None) == "summary":

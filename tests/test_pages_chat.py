@@ -107,3 +107,30 @@ def test_an_answer_over_the_limit_is_kept_with_the_limit_to_shorten_and_send(ctx
     assert not at.exception, at.exception
     view, _ = current_question(at)
     assert [a.answer_text for a in view.answers.values()] == [pasted[:300].strip()]
+
+
+def test_a_refresh_shows_the_interview_in_the_address_even_when_a_newer_one_is_unfinished(ctx) -> None:
+    at = start_interview(ctx, "resumer")
+    older, account = at.session_state[keys.CHAT_SESSION], at.session_state[keys.ACCOUNT]
+    older_question = current_question(at)[1]
+    newer = engine.start_interview(ctx, user_id=account.id, mode="offline", setup=engine.InterviewSetup(
+        track="databases", difficulty="mixed", language="en", num_questions=2))
+    at.run()  # still the one opened in this session, now named in the address
+    assert at.query_params["interview"] == str(older)
+
+    fresh = new_app(ctx, **{keys.ACCOUNT: account, keys.TOKEN: at.session_state[keys.TOKEN], keys.COOKIE_CHECKED: True})
+    fresh.query_params["interview"] = str(older)
+    fresh.run()
+    fresh.switch_page("app_pages/chat.py").run()
+    assert not fresh.exception, fresh.exception
+    assert fresh.session_state[keys.CHAT_SESSION] == older != newer
+    assert older_question.text["en"] in texts(fresh)
+
+    stranger = new_app(ctx).run()  # another user's interview id in the address is ignored
+    stranger.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()
+    stranger = sign_up(stranger, "stranger", strong_password())
+    stranger.query_params["interview"] = str(older)
+    stranger.switch_page("app_pages/chat.py").run()
+    assert not stranger.exception, stranger.exception
+    assert keys.CHAT_SESSION not in stranger.session_state
+    assert older_question.text["en"] not in texts(stranger)
