@@ -250,3 +250,28 @@ def test_the_setup_form_starts_a_notes_interview_with_each_questions_section(ctx
     shown = texts(at)
     assert notes.offline_question("Deadlock", "ko") in shown
     assert translate("chat.reason_section", "ko", name="os-notes.md", section="Deadlock") in shown.replace("\\", "")
+
+
+def test_a_pinecone_users_notes_are_read_back_in_order_from_their_namespace_only(ctx) -> None:
+    from pinecone.db_data.dataclasses import FetchResponse, Vector
+
+    from backend.rag.store import PineconeStore
+    from tests.rag_helpers import fake_pinecone_index
+
+    embeddings = HashEmbeddings()
+    index = fake_pinecone_index(embeddings.dimension)
+
+    def fetch(ids, namespace=None, **kwargs):  # noqa: ANN001, ANN202 - the service's answer from the fake's state
+        stored = index.vectors[namespace]
+        found = {i: Vector(id=i, values=stored[i][0], metadata=stored[i][1]) for i in ids if i in stored}
+        return FetchResponse(namespace=namespace or "", vectors=found, usage={})
+
+    index.fetch.side_effect = fetch
+    kb = KnowledgeBase(PineconeStore(ctx.sessions, embeddings, index), embeddings, max_bytes=100_000)
+    owner, other = _user(ctx, "owner"), _user(ctx, "other")
+    kb.add_upload(user_id=owner.id, filename="os-notes.md", data=NOTES_MD.encode())
+    sections = notes.split_sections(
+        "\n\n".join(p.text for p in kb.user_document_passages(user_id=owner.id, source="os-notes.md"))
+    )
+    assert [s.heading for s in sections] == ["Deadlock", "Virtual memory", "뮤텍스와 세마포어"]
+    assert kb.user_document_passages(user_id=other.id, source="os-notes.md") == []
