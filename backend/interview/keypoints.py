@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from functools import lru_cache
 
 import numpy as np
 
-from backend.rag.embeddings import E5Embeddings
+from backend.rag.bundle import fill_vectors, sentence_vectors
+from backend.rag.embeddings import OFFLINE_MODEL_NAME, E5Embeddings
 from backend.rag.lexical import tokenize
 
 _HANGUL = re.compile(r"[가-힣]")  # Korean says as much in fewer characters
@@ -74,7 +78,7 @@ def derive_key_points(question: str, texts: list[str], *, embeddings: E5Embeddin
     tokens = [set(tokenize(c)) for c in candidates]
     lexical = np.array([len(query_terms & t) / (len(query_terms) or 1) for t in tokens], dtype=np.float32)
     if embeddings is not None:
-        scores = embeddings.embed_passages(candidates) @ embeddings.embed_query_array(question) + 0.3 * lexical
+        scores = reference_vectors(embeddings, tuple(candidates)) @ _query_vector(embeddings, question) + 0.3 * lexical
     else:
         scores = lexical
     chosen: list[int] = []
@@ -87,3 +91,33 @@ def derive_key_points(question: str, texts: list[str], *, embeddings: E5Embeddin
 
 
 _DUPLICATE = 0.7  # share of the shorter sentence's words the other repeats: the same statement twice
+
+
+_CACHED = 4096  # reference sentences whose vectors are kept (about 6 MB): a few hundred questions' worth
+_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def reference_vectors(embeddings: E5Embeddings, texts: tuple[str, ...]) -> np.ndarray:
+    """Vectors of reference sentences (key points, model answers, a reference's statements): shipped for
+    the bank's, otherwise embedded once per process in one call and kept (the most recent `_CACHED`),
+    so every answer to a question outside the bank reuses its reference's vectors."""
+    known = sentence_vectors(list(texts)) if embeddings.model_name == OFFLINE_MODEL_NAME else {}
+    with _cache_lock:
+        for i, text in enumerate(texts):
+            if i not in known and text in _cache:
+                _cache.move_to_end(text)
+                known[i] = _cache[text]
+    missing = [i for i in range(len(texts)) if i not in known]
+    out = fill_vectors(list(texts), known, embeddings.embed_passages)
+    with _cache_lock:
+        for i in missing:
+            _cache[texts[i]] = out[i]
+        while len(_cache) > _CACHED:
+            _cache.popitem(last=False)
+    return out
+
+
+@lru_cache(maxsize=256)
+def _query_vector(embeddings: E5Embeddings, question: str) -> np.ndarray:
+    return embeddings.embed_query_array(question)

@@ -25,6 +25,7 @@ import numpy as np
 
 from backend.interview import cues
 from backend.interview.bank import find_by_text, load_bank, section_text, text_key
+from backend.interview.keypoints import reference_vectors
 from backend.interview.keypoints import sentences as reference_sentences
 from backend.interview.rubric import DimensionScore, Grade, dimensions_for, total_from
 from backend.rag.bundle import fill_vectors, sentence_vectors
@@ -229,7 +230,7 @@ def _support(
     else:
         vectors = _embed(embeddings, tuple(u.text for u in units))
         low = _DENSE_LO - max(_CROSS_SHIFT * cross, _DERIVED_SHIFT * (not authored))
-        dense = np.clip((vectors @ _fact_vectors(embeddings, facts).T - low) / (_DENSE_HI - _DENSE_LO), 0, 1)
+        dense = np.clip((vectors @ reference_vectors(embeddings, facts).T - low) / (_DENSE_HI - _DENSE_LO), 0, 1)
         support = dense * np.minimum(1.0, lexical / _LEXICAL_FULL) if authored and not cross else dense
     substance = np.array([_substantive(u) for u in units], dtype=np.float32)
     return support * substance[:, None], vectors
@@ -369,7 +370,7 @@ def _off_topic(
     if find_by_text(question) is not None or vectors is None or embeddings is None:
         return not _answers_this_question(question, vectors, embeddings, track)
     low = _DENSE_LO - _CROSS_SHIFT * cross
-    return float((vectors @ _fact_vectors(embeddings, facts).T).max()) < low
+    return float((vectors @ reference_vectors(embeddings, facts).T).max()) < low
 
 
 def _answers_this_question(
@@ -382,7 +383,7 @@ def _answers_this_question(
     texts, tracks, matrix = _bank_question_vectors(embeddings)
     mean = vectors.mean(axis=0)
     answer = mean / (np.linalg.norm(mean) or 1.0)
-    own = float(_fact_vectors(embeddings, (question,))[0] @ answer)
+    own = float(reference_vectors(embeddings, (question,))[0] @ answer)
     rivals = (texts != text_key(question)) & ((tracks != "behavioral") if track == "behavioral" else True)
     others = matrix[rivals] @ answer
     return not len(others) or own >= float(others.max()) - 0.01
@@ -393,7 +394,7 @@ def _bank_question_vectors(embeddings: E5Embeddings) -> tuple[np.ndarray, np.nda
     """Every bank question (both languages): normalised texts, tracks and vectors (shipped with the bundle)."""
     pairs = [(text, q.track) for q in load_bank().values() for text in q.text.values()]
     texts = np.array([text_key(t) for t, _ in pairs])
-    return texts, np.array([track for _, track in pairs]), _fact_vectors(embeddings, tuple(t for t, _ in pairs))
+    return texts, np.array([track for _, track in pairs]), reference_vectors(embeddings, tuple(t for t, _ in pairs))
 
 
 def _point_support(support: np.ndarray, illustrations: np.ndarray) -> np.ndarray:
@@ -409,7 +410,7 @@ def _illustrations(facts: tuple[str, ...], k: int, embeddings: E5Embeddings | No
     """(key points × model-answer sentences), 1 where the sentence is the one that makes the point."""
     out = np.zeros((k, len(facts) - k), dtype=np.float32)
     if len(facts) > k and embeddings is not None:
-        vectors = _fact_vectors(embeddings, facts)
+        vectors = reference_vectors(embeddings, facts)
         out[np.arange(k), (vectors[:k] @ vectors[k:].T).argmax(axis=1)] = 1.0
     return out
 
@@ -419,12 +420,6 @@ def _embed(embeddings: E5Embeddings, texts: tuple[str, ...]) -> np.ndarray:
     point), embedded otherwise."""
     shipped = sentence_vectors(list(texts)) if embeddings.model_name == OFFLINE_MODEL_NAME else {}
     return fill_vectors(list(texts), shipped, embeddings.embed_passages)
-
-
-@lru_cache(maxsize=512)
-def _fact_vectors(embeddings: E5Embeddings, facts: tuple[str, ...]) -> np.ndarray:
-    """Vectors of a question's reference sentences, computed once per process."""
-    return _embed(embeddings, facts)
 
 
 def _insufficient(dims: tuple[str, ...], key_points: list[str], language: str) -> Grade:
