@@ -135,6 +135,8 @@ def test_a_notes_interview_asks_one_question_per_section_and_grades_it(any_ctx) 
     assert engine.next_question(any_ctx, user_id=user.id, session_id=session_id) == engine.State.QUESTION
     view = engine.load_interview(any_ctx, user_id=user.id, session_id=session_id)
     assert view.current["text"] == questions[1]["text"]
+    summary = engine.end_interview(any_ctx, user_id=user.id, session_id=session_id)
+    assert [t.topic for t in summary.topics] == ["Deadlock"]  # named by the section of the notes
 
 
 def test_a_pdf_of_notes_gives_a_question_per_section(ctx) -> None:

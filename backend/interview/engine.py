@@ -742,14 +742,21 @@ def follow_up(ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id:
 def summarize(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
     """Overall score (best attempt per question), strongest and weakest topics, what to study next."""
     with ctx.read() as db:
-        language = repo.get_session(db, user_id=user_id, session_id=session_id).language
-        return _summary(repo.list_answer_results(db, user_id=user_id, session_id=session_id), language)
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)
+        rows = repo.list_answer_results(db, user_id=user_id, session_id=session_id)
+        return _summary(rows, row.language, _notes_sections(row.settings))
+
+
+def _notes_sections(settings: dict[str, Any] | None) -> dict[str, str]:
+    """Question id -> the section of the candidate's notes it was asked from (its topic in the summary)."""
+    questions = (settings or {}).get("questions", {})
+    return {qid: q["reason"]["section"] for qid, q in questions.items() if (q.get("reason") or {}).get("section")}
 
 
 _SIDE = 2  # topics named as strongest, and as weakest
 
 
-def _summary(rows: list[Any], language: str) -> Summary:
+def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = None) -> Summary:
     bank = load_bank()
     answers = [a for a in rows if a.total is not None]
     best: dict[str, Any] = {}
@@ -763,7 +770,8 @@ def _summary(rows: list[Any], language: str) -> Summary:
     by_topic: dict[str, list[float]] = defaultdict(list)
     for qid, answer in best.items():  # a topic is the knowledge section a question comes from, named in its language
         main = bank.get(qid.split(":")[0])
-        by_topic[section_heading(main.reference, language) if main else answer.question_text[:60]].append(answer.total)
+        own = (sections or {}).get(qid, answer.question_text[:60])  # a question from the notes: its section
+        by_topic[section_heading(main.reference, language) if main else own].append(answer.total)
     topics = sorted(
         (TopicScore(t, sum(v) / len(v), len(v)) for t, v in by_topic.items()), key=lambda t: (-t.score, t.topic)
     )
@@ -800,7 +808,8 @@ def end_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
 def _end(db, *, user_id: int, session_id: int) -> Summary:  # noqa: ANN001
     """End the session inside the caller's transaction; returns its summary."""
     row = repo.get_session(db, user_id=user_id, session_id=session_id)
-    summary = _summary(repo.list_answer_results(db, user_id=user_id, session_id=session_id), row.language)
+    rows = repo.list_answer_results(db, user_id=user_id, session_id=session_id)
+    summary = _summary(rows, row.language, _notes_sections(row.settings))
     data = _state(row.settings)
     if State(data["state"]) != State.ENDED:
         repo.delete_drafts(db, user_id=user_id, session_id=session_id)
