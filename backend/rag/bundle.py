@@ -1,10 +1,11 @@
 """Precomputed vectors of the bundled content, so a cold start embeds nothing.
 
-`python -m backend.rag.bundle` rebuilds data/index/vectors.npz (the knowledge chunks; at ingest a
-chunk whose content hash is in the file reuses its vector, a changed one is embedded afresh) and
-data/index/sentences.npz (the question bank's questions, key points and model-answer sentences, which the
-offline grader compares every answer with: shipping them keeps the first grading of a question
-as fast as the next).
+`python -m backend.rag.bundle` rebuilds data/index/bilingual.json (the term list for cross-lingual
+query expansion, mined from the parallel documents: see bilingual.py), data/index/vectors.npz (the
+knowledge chunks; at ingest a chunk whose content hash is in the file reuses its vector, a changed one
+is embedded afresh) and data/index/sentences.npz (the question bank's questions, key points and
+model-answer sentences, which the offline grader compares every answer with: shipping them keeps the
+first grading of a question as fast as the next).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from backend.config import DATA_DIR, ROOT
+from backend.rag import bilingual
 from backend.rag.chunking import content_hash, split_document
 from backend.rag.embeddings import embed_documents, embedding_name, offline_embeddings
 from backend.rag.loaders import load_file
@@ -126,13 +128,20 @@ def build(path: Path = BUNDLE_PATH, sentences_path: Path = SENTENCES_PATH) -> tu
     texts = bank_sentences()
     _save(sentences_path, model, [content_hash(t) for t in texts], texts)
     load.cache_clear()
+    from backend.rag.knowledge import KNOWLEDGE_DIR
+
+    bilingual.save(KNOWLEDGE_DIR)
     return len(unique) + len(texts), time.perf_counter() - started
 
 
 def stale() -> int:
-    """How many bundled chunks and bank sentences have no shipped vector (0 when current)."""
+    """How many bundled chunks and bank sentences have no shipped vector, plus 1 if the term list is stale
+    (0 when current)."""
+    from backend.rag.knowledge import KNOWLEDGE_DIR
+
     chunks, sentences = load(BUNDLE_PATH), load(SENTENCES_PATH)
     missing = sum(1 for c in bundled_chunks() if chunks is None or c.content_hash not in chunks)
+    missing += bilingual.load().get("source_hash") != bilingual.knowledge_hash(KNOWLEDGE_DIR)  # the term list
     return missing + sum(1 for t in bank_sentences() if sentences is None or content_hash(t) not in sentences)
 
 

@@ -30,7 +30,7 @@ EMBED_BATCH = 16
 
 # Cosine of a query with a passage's best chunk (offline model, "query: " vs "passage: ") below which the
 # passage is not cited: measured on the development queries of benchmarks/retrieval.py.
-RELEVANCE_FLOOR = 0.80
+RELEVANCE_FLOOR = 0.82
 
 Progress = Callable[[int, int], None]
 """Called with (chunks embedded so far, chunks to embed) after every batch."""

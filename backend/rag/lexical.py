@@ -51,7 +51,9 @@ def _word_tokens(word: str) -> tuple[str, ...]:
 
 
 # How search tokenises Korean words: "kiwi" (content morphemes), "bigram" (syllable bigrams) or "both".
-KOREAN_SEARCH_TOKENS = "both"
+# Kiwi's morphemes measured better than bigrams on the development queries (benchmarks/retrieval.py);
+# where kiwipiepy is not installed, bigrams.
+KOREAN_SEARCH_TOKENS = "kiwi"
 
 
 def search_tokenize(text: str) -> list[str]:
@@ -70,12 +72,36 @@ def search_tokenize(text: str) -> list[str]:
     return tokens
 
 
+def search_query_tokenize(query: str) -> list[str]:
+    """`search_tokenize`'s tokens of a query, plus their translations from the bilingual term list (a
+    Korean morpheme's English word, an English word's Korean morpheme), so lexical matching reaches
+    passages in the other language too."""
+    from backend.rag import bilingual
+
+    tokens = search_tokenize(query)
+    extra = []
+    for token in tokens:
+        if token.startswith("~"):
+            english = bilingual.translations(token[1:], "ko")
+            extra += [english] if english else []
+        elif not _HANGUL.match(token):
+            morpheme = bilingual.translations(token, "en")
+            extra += [f"~{morpheme}"] if morpheme else []
+    return tokens + extra
+
+
 class Bm25Index:
     """BM25 scores for a fixed list of texts."""
 
-    def __init__(self, texts: list[str], *, tokenizer: Callable[[str], list[str]] = tokenize) -> None:
+    def __init__(
+        self,
+        texts: list[str],
+        *,
+        tokenizer: Callable[[str], list[str]] = tokenize,
+        query_tokenizer: Callable[[str], list[str]] | None = None,
+    ) -> None:
         self._size = len(texts)
-        self._tokenize = tokenizer
+        self._tokenize = query_tokenizer or tokenizer
         self._bm25 = bm25s.BM25()
         if texts:
             self._bm25.index([tokenizer(t) or [""] for t in texts], show_progress=False)

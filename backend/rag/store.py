@@ -18,7 +18,7 @@ from backend.db.models import KbChunk, KbDocument
 from backend.errors import AppError
 from backend.rag.chunking import Chunk, detect_language
 from backend.rag.embeddings import embed_query
-from backend.rag.lexical import Bm25Index, search_tokenize
+from backend.rag.lexical import Bm25Index, search_query_tokenize, search_tokenize
 from backend.rag.titles import UPLOAD_PREFIX, passage_title
 
 log = logs.get_logger("rag.store")
@@ -166,10 +166,7 @@ def fuse(
 # Added to the cosine of a chunk in the other language than the query's. The offline model scores a text in
 # the query's own language higher than an equally relevant one in the other language; measured on the
 # development queries (benchmarks/retrieval.py).
-CROSS_LINGUAL_LIFT = 0.0
-# At most this many sections of one document among the results, so one long document on a neighbouring
-# topic cannot crowd out the one that answers (measured likewise).
-MAX_SECTIONS_PER_DOCUMENT = 99
+CROSS_LINGUAL_LIFT = 0.03
 
 
 def _lift_other_language(dense: np.ndarray | None, languages: np.ndarray, query_language: str) -> np.ndarray | None:
@@ -342,7 +339,9 @@ class LocalStore(_DocumentRows):
         if rows and self.embeddings is not None and all(r.embedding for r in rows):
             matrix = np.frombuffer(b"".join(r.embedding for r in rows), dtype="<f4").reshape(len(rows), -1).copy()
         log.info("index loaded", extra={"namespace": namespace, "chunks": len(rows), "dense": matrix is not None})
-        bm25 = Bm25Index([f"{r.heading}\n{r.text}" for r in rows], tokenizer=search_tokenize)
+        bm25 = Bm25Index(
+            [f"{r.heading}\n{r.text}" for r in rows], tokenizer=search_tokenize, query_tokenizer=search_query_tokenize
+        )
         return _Index(version, passages, matrix, bm25, np.array([p.language for p in passages], dtype="<U2"))
 
     def candidate_scores(
@@ -381,49 +380,18 @@ def top_passages(
     `relevance` (the chunks' dense cosines) goes with each."""
     order = np.argsort(-scores, kind="stable")
     seen: set[tuple[str, str, str]] = set()
-    per_document: dict[tuple[str, str], int] = {}
     out: list[Passage] = []
     for i in order:
         passage = passages[int(i)]
         key = (passage.namespace, passage.source, passage.heading)
-        document = key[:2]
-        if key in seen or per_document.get(document, 0) >= MAX_SECTIONS_PER_DOCUMENT:
+        if key in seen:
             continue
         seen.add(key)
-        per_document[document] = per_document.get(document, 0) + 1
         cosine = None if relevance is None else float(relevance[int(i)])
         out.append(replace(passage, score=float(scores[int(i)]), relevance=cosine))
-        if len(out) == k + MIXED_TOP:
+        if len(out) == k:
             break
-    return _mix_languages(out, k)
-
-
-# Among the first MIXED_TOP results, each language with passages among the candidates has at least
-# (MIXED_TOP - 1) // 2 of them: a Korean question whose answer is only in an English document still sees it.
-MIXED_TOP = 5
-
-
-def _mix_languages(ranked: list[Passage], k: int) -> list[Passage]:
-    """The first `k` of `ranked`, with the best passages of an under-represented language moved up into the
-    first MIXED_TOP (after the passages they displace in rank order: the first result never changes)."""
-    window = min(k, MIXED_TOP)
-    each = (window - 1) // 2
-    head, rest = ranked[:window], ranked[window:]
-    for language in dict.fromkeys(p.language for p in ranked if p.language):
-        missing = min(each, sum(p.language == language for p in ranked)) - sum(p.language == language for p in head)
-        while missing > 0:
-            others = [p for p in head[1:] if p.language != language]
-            counts = {lang: sum(p.language == lang for p in head) for lang in {p.language for p in others}}
-            drop = next((p for p in reversed(others) if counts[p.language] > each), None)
-            pick = next((p for p in rest if p.language == language), None)
-            if drop is None or pick is None:
-                break
-            head.remove(drop)
-            rest.remove(pick)
-            head.append(pick)
-            rest.insert(0, drop)
-            missing -= 1
-    return (head + sorted(rest, key=lambda p: -p.score))[:k]
+    return out
 
 
 def _distinct(passages: list[Passage]) -> list[Passage]:
