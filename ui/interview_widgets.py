@@ -280,8 +280,13 @@ export default function ({ data }) {
   };
   const go = () => {
     const element = find();
-    if (element) element.scrollIntoView({ block: "start" });
-    else if (++tries < 50) setTimeout(go, 100);
+    if (!element) {
+      if (++tries < 50) setTimeout(go, 100);
+      return;
+    }
+    const header = document.querySelector('[data-testid="stHeader"]');  // fixed: the start would sit under it
+    element.style.scrollMarginTop = `${header ? header.getBoundingClientRect().height : 0}px`;
+    element.scrollIntoView({ block: "start" });
   };
   setTimeout(go, 50);
 }
