@@ -137,3 +137,47 @@ def test_the_setup_form_tailors_to_a_chosen_upload_and_shows_the_reason(ctx) -> 
     document = translate("chat.reason_document", "en", name="resume.md")
     expected = translate("chat.reason_words", "en", document=document, words=", ".join(reason["words"]))
     assert expected in texts(at).replace("\\", "")
+
+
+def test_the_resume_passage_a_question_was_chosen_for_is_found_in_the_owners_upload_only(ctx) -> None:
+    embeddings = HashEmbeddings()
+    kb = KnowledgeBase(LocalStore(ctx.sessions, embeddings), embeddings, max_bytes=100_000)
+    owner = accounts.signup(ctx, username="owner", password=strong_password())
+    other = accounts.signup(ctx, username="other", password=strong_password())
+    resume = "# Jane\n\n## Skills\n\nPython and Django.\n\n## Experience\n\nAdded Redis caching (cache-aside).\n"
+    kb.add_upload(user_id=owner.id, filename="resume.md", data=resume.encode())
+    reason = {"words": ["cache-aside", "Redis"], "document": "resume.md"}
+    found = planning.document_passage(kb, user_id=owner.id, reason=reason)
+    assert found is not None and "Redis caching" in found.text and found.namespace == user_namespace(owner.id)
+    assert planning.document_passage(kb, user_id=other.id, reason=reason) is None
+    assert planning.document_passage(kb, user_id=owner.id, reason={**reason, "words": ["Kubernetes"]}) is None
+    assert planning.document_passage(kb, user_id=owner.id, reason=None) is None
+
+
+def test_a_tailored_question_is_graded_citing_the_resume_with_the_offline_model(ctx) -> None:
+    from backend.rag.knowledge import make_knowledge_base
+
+    kb = make_knowledge_base(ctx.settings, ctx.sessions)
+    kb.ensure_bundled()
+    user = accounts.signup(ctx, username="jane", password=strong_password())
+    resume = (
+        "# Jane Doe\n\n## Experience\n\nAt Shopco I added Redis caching for product pages with the cache-aside "
+        "pattern: the service reads the cache first and on a miss reads PostgreSQL and fills the cache.\n\n"
+        "## Skills\n\nPython, Django, Celery, PostgreSQL.\n"
+    )
+    kb.add_upload(user_id=user.id, filename="resume.md", data=resume.encode())
+    setup = InterviewSetup(track="web", language="ko", num_questions=1, context_text=resume, context_name="resume.md")
+    session_id = engine.start_interview(ctx, user_id=user.id, setup=setup, mode="offline")
+    view = engine.load_interview(ctx, user_id=user.id, session_id=session_id)
+    assert _questions(view)[0].meta["reason"]["document"] == "resume.md"
+    engine.submit_answer(
+        ctx,
+        user_id=user.id,
+        session_id=session_id,
+        turn=view.current["turn"],
+        text="캐시 어사이드는 먼저 Redis를 읽고, 없으면 DB에서 읽어 캐시에 채우는 방식입니다.",
+    )
+    grade = engine.grade_pending(ctx, kb, Llms(), user_id=user.id, session_id=session_id)
+    cited = [s for s in grade.sources if s["source"] == "resume.md"]
+    assert cited and "Redis caching" in cited[0]["text"] and cited[0]["title"].startswith("resume.md")
+    assert grade.sources[0]["namespace"] == "bundled"  # the question's grounding section stays first

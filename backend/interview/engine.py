@@ -35,6 +35,7 @@ from backend.interview.planning import (
     WEAK_SCORE,
     InterviewSetup,
     check_setup,
+    document_passage,
     plan_questions,
     tailor,
     weakest,
@@ -482,6 +483,9 @@ def grade_pending(
     passages = _passages(
         kb, user_id=user_id, query=current["text"], language=language, reference=current.get("reference", "")
     )
+    mentioned = document_passage(kb, user_id=user_id, reason=data.get("reasons", {}).get(current["main_id"]))
+    if mentioned is not None:  # the résumé's passage the question was chosen for, after the grounding section
+        passages = [*passages[:1], mentioned, *[p for p in passages[1:] if p != mentioned]][:3]
     key_points = current.get("key_points") or derive_key_points(
         current["text"], [p.text for p in passages], embeddings=offline_embeddings()
     )

@@ -11,14 +11,18 @@ from difflib import SequenceMatcher
 import numpy as np
 from sqlalchemy.orm import Session
 
-from backend import review
+from backend import logs, review
 from backend.context import AppContext
 from backend.db import repo
 from backend.errors import AppError
 from backend.interview.bank import DIFFICULTIES, LANGUAGES, TRACKS, Question, load_bank, questions_for
 from backend.rag.bundle import fill_vectors, sentence_vectors
 from backend.rag.embeddings import E5Embeddings
+from backend.rag.knowledge import KnowledgeBase
 from backend.rag.lexical import Bm25Index, tokenize
+from backend.rag.store import Passage
+
+log = logs.get_logger("interview.planning")
 
 MAX_QUESTIONS = 15
 MAX_CONTEXT_CHARS = 6000
@@ -169,6 +173,22 @@ def tailor(track: str, context: str, *, embeddings: E5Embeddings | None) -> Tail
         q.id: _document_words(context, _topic_words(q), weight) if lexical[i] > 0 else [] for i, q in enumerate(pool)
     }
     return Tailoring({q.id: float(fused[i]) for i, q in enumerate(pool)}, words)
+
+
+def document_passage(kb: KnowledgeBase | None, *, user_id: int, reason: dict | None) -> Passage | None:
+    """The passage of the user's chosen upload holding most of the words a question was chosen for (cited
+    with its grade: "you mention Redis" points at where); None without such a passage or a reason."""
+    if kb is None or not reason or not reason.get("document") or not reason.get("words"):
+        return None
+    try:
+        passages = kb.user_document_passages(user_id=user_id, source=reason["document"])
+    except Exception as exc:  # noqa: BLE001 - a store that is down costs this citation only
+        log.warning("document passages unavailable", extra={"error": type(exc).__name__})
+        return None
+    words = [w.casefold() for w in reason["words"]]
+    hits = [sum(w in p.text.casefold() for w in words) for p in passages]
+    best = max(range(len(passages)), key=lambda i: (hits[i], -i), default=None)
+    return passages[best] if best is not None and hits[best] else None
 
 
 def _rescaled(values: np.ndarray) -> np.ndarray:
