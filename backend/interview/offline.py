@@ -34,8 +34,6 @@ from backend.rag.embeddings import OFFLINE_MODEL_NAME, E5Embeddings
 from backend.rag.lexical import tokenize
 
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
-_CLAUSE = re.compile(r";\s+|,\s+(?=(?:but|whereas|while|although)\b)|(?<=지만)\s+|(?<=는데)\s+", re.IGNORECASE)
-_LONG = 220  # characters: a longer sentence is read clause by clause
 _WORD = re.compile(r"[가-힣]+|[a-z]+", re.IGNORECASE)
 _JAMO = re.compile(r"[ㄱ-ㅎㅏ-ㅣ]")
 # Calibration of E5 cosine (set on the development half of benchmarks/data/heldout): unrelated
@@ -70,7 +68,7 @@ _HINT = {
 
 @dataclass(frozen=True)
 class _Unit:
-    text: str  # a sentence of the answer (a clause of a very long one)
+    text: str  # a sentence of the answer
     tokens: frozenset[str]
     novel: frozenset[str]  # content tokens the question does not already contain
     listing: bool  # a bare list of terms, not a sentence
@@ -182,10 +180,8 @@ def _units(text: str, question: str) -> list[_Unit]:
         sentence = " ".join(sentence.split())
         if not sentence:
             continue
-        parts = [p.strip() for p in _CLAUSE.split(sentence)] if len(sentence) > _LONG else [sentence]
-        for part in filter(None, parts):
-            tokens = frozenset(_words(part))
-            out.append(_Unit(part, tokens, frozenset(tokens - asked), _is_listing(part)))
+        tokens = frozenset(_words(sentence))
+        out.append(_Unit(sentence, tokens, frozenset(tokens - asked), _is_listing(sentence)))
     return out[:60]
 
 
@@ -275,8 +271,6 @@ def _clarity(units: list[_Unit], support: np.ndarray) -> tuple[float, str]:
     filler = sum(1 for u in units if not _substantive(u)) / len(units)
     value = 3.0 + (support[0].max() >= _RELATED) - 0.5 * min(2, len(hedges)) - (filler > 0.4)
     value += 0.5 * bool(cues.EXAMPLE.search(text))
-    words = len(_WORD.findall(text))
-    value -= 0.5 * (words > 320) + 0.5 * (words < 12)
     return value, hedges[0] if hedges else units[0].text
 
 
