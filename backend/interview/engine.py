@@ -483,9 +483,11 @@ def grade_pending(
     passages = _passages(
         kb, user_id=user_id, query=current["text"], language=language, reference=current.get("reference", "")
     )
-    mentioned = document_passage(kb, user_id=user_id, reason=data.get("reasons", {}).get(current["main_id"]))
-    if mentioned is not None:  # the résumé's passage the question was chosen for, after the grounding section
-        passages = [*passages[:1], mentioned, *[p for p in passages[1:] if p != mentioned]][:3]
+    reason = current.get("reason") or data.get("reasons", {}).get(current["main_id"])
+    mentioned = document_passage(kb, user_id=user_id, reason=reason)
+    if mentioned is not None:  # the section of the notes asked from first; a résumé's after the grounding section
+        first = [] if "section" in reason else passages[:1]
+        passages = [*first, mentioned, *[p for p in passages if p != mentioned and p not in first]][:3]
     key_points = current.get("key_points") or derive_key_points(
         current["text"], [p.text for p in passages], embeddings=offline_embeddings()
     )

@@ -176,17 +176,22 @@ def tailor(track: str, context: str, *, embeddings: E5Embeddings | None) -> Tail
 
 
 def document_passage(kb: KnowledgeBase | None, *, user_id: int, reason: dict | None) -> Passage | None:
-    """The passage of the user's chosen upload holding most of the words a question was chosen for (cited
-    with its grade: "you mention Redis" points at where); None without such a passage or a reason."""
-    if kb is None or not reason or not reason.get("document") or not reason.get("words"):
+    """The passage of the user's upload a question comes from, cited with its grade: the one holding most of
+    the words it was chosen for ("you mention Redis" points at where), or the section of the notes it was asked
+    from; None without such a passage or a reason."""
+    words = (reason or {}).get("words") or [(reason or {}).get("section", "")]
+    if kb is None or not reason or not reason.get("document") or not any(words):
         return None
     try:
         passages = kb.user_document_passages(user_id=user_id, source=reason["document"])
     except Exception as exc:  # noqa: BLE001 - a store that is down costs this citation only
         log.warning("document passages unavailable", extra={"error": type(exc).__name__})
         return None
-    words = [w.casefold() for w in reason["words"]]
-    hits = [sum(w in p.text.casefold() for w in words) for p in passages]
+    words = [w.casefold() for w in words]
+    # A passage headed by the section counts above one that only mentions its heading.
+    hits = [
+        sum(w in p.text.casefold() for w in words) + (p.heading.split(" > ")[-1].casefold() in words) for p in passages
+    ]
     best = max(range(len(passages)), key=lambda i: (hits[i], -i), default=None)
     return passages[best] if best is not None and hits[best] else None
 
