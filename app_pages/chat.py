@@ -188,14 +188,17 @@ def grade_here(view, turn_messages, drawn: int):  # noqa: ANN001, ANN201
         try:
             with status.container():
                 grade_now(view)
-        except AppError:
-            pass  # recorded on the interview: shown below, with a retry
+        except AppError as exc:
+            failed = exc  # mostly recorded on the interview too, and then shown below with a retry
         else:
+            failed = None
             status.empty()
             st.session_state[keys.SCROLL_TO] = "score"
         view = engine.load_interview(ctx, user_id=account.id, session_id=session_id)
         for msg in view.messages[drawn:]:
             widgets.message(view, msg, vote)
+    if failed is not None and not view.last_error:
+        runtime.show_error(failed)
     return view
 
 
@@ -250,7 +253,8 @@ def live_turn() -> None:
         widgets.scroll_into_view(widgets.SCORE_CARD)
 
     if view.state == State.GRADING:  # grading failed: the answer is saved
-        runtime.show_error(AppError(view.last_error["code"], **view.last_error.get("params", {})))
+        if view.last_error:
+            runtime.show_error(AppError(view.last_error["code"], **view.last_error.get("params", {})))
         st.caption(t("chat.answer_saved"))
         st.button(t("chat.retry_grading"), key=keys.ACT_RETRY_GRADING, type="primary", icon=":material/refresh:")
 

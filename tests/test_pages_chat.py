@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from collections import deque
+
 from sqlalchemy import select
 
 from backend.db.models import FeedbackVote
 from backend.interview import engine
 from backend.interview.bank import TRACKS, load_bank
 from tests.apptest_helpers import new_app, sign_up, texts
-from tests.conftest import strong_password
+from tests.conftest import make_context, strong_password
+from tests.llm_stub import StubLLM
 from ui import keys
 from ui.strings import STRINGS
 
@@ -134,3 +138,33 @@ def test_a_refresh_shows_the_interview_in_the_address_even_when_a_newer_one_is_u
     assert not stranger.exception, stranger.exception
     assert keys.CHAT_SESSION not in stranger.session_state
     assert older_question.text["en"] not in texts(stranger)
+
+
+def test_a_failed_grading_keeps_the_answer_on_screen_and_the_retry_draws_the_score_card(httpserver) -> None:
+    llm = StubLLM()
+    httpserver.expect_request("/v1/chat/completions", method="POST").respond_with_handler(llm.handler)
+    ctx = make_context(openai_base_url=httpserver.url_for("/v1"), openai_model="stub-model", openai_max_retries=0)
+    at = new_app(ctx).run()
+    at.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()
+    at = sign_up(at, "unlucky", strong_password())
+    at.switch_page("app_pages/chat.py").run()
+    at.segmented_control(key=keys.SETUP_LANGUAGE).set_value("en")
+    at.slider(key=keys.SETUP_COUNT).set_value(1)
+    at.button(key=keys.SETUP_START).click().run()
+    assert not at.exception, at.exception
+
+    llm.failures.append(500)
+    answer = "A process owns its address space; threads share it."
+    at.chat_input(key=keys.CHAT_INPUT).set_value(answer).run()
+    assert not at.exception, at.exception
+    assert [m.text[0].value for m in at.chat_message if m.text] == [answer]  # the answer stays on screen
+    assert en("chat.answer_saved") in texts(at) and at.error
+    assert not at.metric
+
+    scores = {d: {"score": 4, "evidence": "", "note": ""} for d in ("correctness", "depth", "clarity", "structure")}
+    llm.replies = deque([json.dumps({"insufficient": False, "scores": scores, "strengths": [], "covered_points": [],
+                                     "missed_points": [], "coaching": "Add an example."})])
+    at.button(key=keys.ACT_RETRY_GRADING).click().run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric][0].endswith("/100")
+    assert not at.error
