@@ -278,3 +278,21 @@ def test_a_pinecone_users_notes_are_read_back_in_order_from_their_namespace_only
     )
     assert [s.heading for s in sections] == ["Deadlock", "Virtual memory", "뮤텍스와 세마포어"]
     assert kb.user_document_passages(user_id=other.id, source="os-notes.md") == []
+
+
+def test_word_notes_give_a_question_per_heading(ctx) -> None:
+    from tests.test_rag_loaders import make_docx
+
+    kb = knowledge(ctx)
+    user = _user(ctx)
+    data = make_docx(
+        ("Caching", "Heading 1"),
+        ("A cache keeps recent results close so repeated reads are fast.", None),
+        ("Indexes", "Heading 1"),
+        ("An index lets the database find rows without scanning the whole table.", None),
+    )
+    kb.add_upload(user_id=user.id, filename="notes.docx", data=data)
+    questions = notes.note_questions(
+        ctx, kb, None, user_id=user.id, source="notes.docx", language="en", track="databases", count=5
+    )
+    assert [q["reason"]["section"] for q in questions] == ["Caching", "Indexes"]
