@@ -125,6 +125,7 @@ class _Index:
     matrix: np.ndarray | None
     bm25: Bm25Index
     languages: np.ndarray  # each chunk's language ("ko", "en" or "")
+    sections: np.ndarray  # each chunk's section, numbered within this index
 
 
 DENSE_WEIGHT = 0.7
@@ -342,7 +343,10 @@ class LocalStore(_DocumentRows):
         bm25 = Bm25Index(
             [f"{r.heading}\n{r.text}" for r in rows], tokenizer=search_tokenize, query_tokenizer=search_query_tokenize
         )
-        return _Index(version, passages, matrix, bm25, np.array([p.language for p in passages], dtype="<U2"))
+        numbers: dict[tuple[str, str], int] = {}
+        sections = np.array([numbers.setdefault((p.source, p.heading), len(numbers)) for p in passages], dtype=np.int64)
+        languages = np.array([p.language for p in passages], dtype="<U2")
+        return _Index(version, passages, matrix, bm25, languages, sections)
 
     def candidate_scores(
         self, query: str, *, namespaces: list[str]
@@ -370,14 +374,29 @@ class LocalStore(_DocumentRows):
         if not passages:
             return []
         scores = fuse(_lift_other_language(dense, languages, detect_language(query)), lexical, languages)
-        return top_passages(passages, scores, k, relevance=dense)
+        relevance = None
+        if dense is not None:  # a section supports the query as well as its closest chunk does
+            sections = self._section_numbers(namespaces)
+            best = np.full(int(sections.max()) + 1, -1.0, dtype=np.float32)
+            np.maximum.at(best, sections, dense)
+            relevance = best[sections]
+        return top_passages(passages, scores, k, relevance=relevance)
+
+    def _section_numbers(self, namespaces: list[str]) -> np.ndarray:
+        """Each candidate chunk's section, numbered across `namespaces` (as cached by the last search)."""
+        parts, offset = [], 0
+        for ns in dict.fromkeys(namespaces):
+            index = self._cache[ns]
+            parts.append(index.sections + offset)
+            offset += len(index.passages)
+        return np.concatenate(parts)
 
 
 def top_passages(
     passages: list[Passage], scores: np.ndarray, k: int, *, relevance: np.ndarray | None = None
 ) -> list[Passage]:
     """The best `k` passages by score, keeping only the best chunk of each section (its parent passage);
-    `relevance` (the chunks' dense cosines) goes with each."""
+    `relevance` (per chunk: its section's best cosine with the query) goes with each."""
     order = np.argsort(-scores, kind="stable")
     seen: set[tuple[str, str, str]] = set()
     out: list[Passage] = []
