@@ -86,7 +86,7 @@ def test_a_refresh_always_comes_back_to_the_interview_and_its_question(server) -
             assert page.url == here, attempt
             assert page.get_by_role("heading", name=en("chat.title")).is_visible(), attempt
             assert asked(page, 1).text["en"] == question, attempt
-            assert page.get_by_test_id("stChatInputTextArea").is_visible(), attempt
+            page.get_by_test_id("stChatInputTextArea").wait_for(timeout=30_000)  # the answer box is back too
         assert page.errors == []
 
 
