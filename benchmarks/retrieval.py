@@ -99,7 +99,7 @@ class CachedE5(E5Embeddings):
         super().__init__(model._model)
         self._path = path
         self._vectors: dict[str, np.ndarray] = {}
-        self.embedded = 0
+        self.embedded = self._saved = 0
         if path.exists():
             with np.load(path, allow_pickle=False) as data:
                 self._vectors = dict(
@@ -117,8 +117,9 @@ class CachedE5(E5Embeddings):
         return np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, 384), dtype=np.float32)
 
     def save(self) -> None:
-        if not self.embedded:
+        if self.embedded == self._saved:
             return
+        self._saved = self.embedded
         self._path.parent.mkdir(parents=True, exist_ok=True)
         hashes = list(self._vectors)
         np.savez_compressed(
@@ -199,7 +200,13 @@ def naive_chunks(docs: dict[str, str], size: int = NAIVE_CHARS) -> list[Hit]:
 def naive_rankers(model: E5Embeddings, docs: dict[str, str]) -> dict[str, Ranker]:
     """Dense and BM25 baselines over naive 800-character chunks of `docs`."""
     chunks = naive_chunks(docs)
-    matrix = embed_documents(model, [c.text for c in chunks])
+    texts = [c.text for c in chunks]
+    parts = []
+    for start in range(0, len(texts), 64):  # saved as it goes: an interrupted first run keeps its work
+        parts.append(embed_documents(model, texts[start : start + 64]))
+        if isinstance(model, CachedE5):
+            model.save()
+    matrix = np.vstack(parts) if parts else np.zeros((0, 384), dtype=np.float32)
     bm25 = Bm25Index([c.text for c in chunks])
 
     def top(scores: np.ndarray) -> list[Hit]:
