@@ -2,7 +2,9 @@
 
 benchmarks/data/tailoring/cases.yaml holds résumés and job descriptions (Korean and English, some in the other
 language than the interview) with the bank questions of the chosen track a fair interviewer would pick, split
-dev/test: tune on dev only. Each method ranks the track's questions; reported: precision of the first four
+dev/test: tune on dev only. benchmarks/data/tailoring/heldout.yaml (30 documents) was written by someone who
+had read neither the ranking code nor cases.yaml; it is reported first and never tuned on.
+Each method ranks the track's questions; reported: precision of the first four
 (what a five-question interview asks for the document, one kept for breadth), recall of the first six, and the
 time to rank one document. Methods: the app's (`planning.tailor`: BM25 over both languages fused with the
 offline embeddings), each half alone, and the baseline measured in the same run (BM25 over the interview
@@ -25,6 +27,8 @@ from backend.rag.embeddings import offline_embeddings
 from backend.rag.lexical import Bm25Index
 
 CASES = Path(__file__).parent / "data" / "tailoring" / "cases.yaml"
+# Written by someone who had read neither the tailoring code nor cases.yaml: only ever reported.
+HELDOUT = Path(__file__).parent / "data" / "tailoring" / "heldout.yaml"
 FIRST = 4
 
 
@@ -69,14 +73,16 @@ def evaluate(rank: Callable[[dict], dict[str, float]], cases: list[dict]) -> dic
 
 def main() -> None:
     cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))
+    cases += [{**case, "split": "heldout"} for case in yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))]
     methods: dict[str, Callable[[dict], dict[str, float]]] = {"baseline_bm25_interview_language": _baseline}
     if offline_embeddings() is not None:
         methods["app"] = _app(planning.TAILOR_DENSE_WEIGHT)
         methods["dense_only"] = _app(1.0)
     methods["bm25_both_languages"] = _app(0.0)
-    _app(1.0)(cases[0]) if offline_embeddings() is not None else None  # load the model before timing
+    if offline_embeddings() is not None:
+        _app(1.0)(cases[0])  # load the model before timing
     results: dict[str, dict[str, dict[str, float]]] = {}
-    for split in ("test", "dev"):
+    for split in ("heldout", "test", "dev"):
         part = [c for c in cases if c["split"] == split]
         results[split] = {name: evaluate(rank, part) for name, rank in methods.items()}
         base = results[split]["baseline_bm25_interview_language"]["p@4"]
