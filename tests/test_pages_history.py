@@ -64,6 +64,7 @@ def test_history_lists_filters_and_searches_interviews(ctx) -> None:
     at.selectbox(key=keys.HISTORY_TRACK).select_index(1 + TRACKS.index("os")).run()
     assert not at.exception, at.exception
     assert row_ids(at) == [os_]
+    assert "1 interview · page 1 of 1" in texts(at)
     at.selectbox(key=keys.HISTORY_TRACK).select_index(0).run()
     at.text_input(key=keys.HISTORY_SEARCH).input("주소 공간").run()
     assert row_ids(at) == [os_]
