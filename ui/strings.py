@@ -167,6 +167,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "history.dates": {"ko": "기간", "en": "Dates"},
     "history.scores": {"ko": "총점 범위", "en": "Score range"},
     "history.count": {"ko": "면접 {total}개 · {page}/{pages} 쪽", "en": "{total} interviews · page {page} of {pages}"},
+    "history.count_one": {"ko": "면접 {total}개 · {page}/{pages} 쪽", "en": "{total} interview · page {page} of {pages}"},
     "history.none": {"ko": "조건에 맞는 면접이 없습니다.", "en": "No interviews match."},
     "history.empty": {
         "ko": "아직 면접 기록이 없습니다. 모의 면접을 마치면 여기에서 다시 볼 수 있습니다.",
