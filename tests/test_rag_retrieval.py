@@ -15,7 +15,7 @@ from backend.rag.chunking import PARENT_MAX_CHARS
 from backend.rag.embeddings import OFFLINE_MODEL_NAME
 from backend.rag.knowledge import KNOWLEDGE_DIR, KnowledgeBase
 from backend.rag.lexical import Bm25Index, search_query_tokenize, search_tokenize, tokenize
-from backend.rag.store import BUNDLED, LocalStore, Passage, fuse, user_namespace
+from backend.rag.store import BUNDLED, LocalStore, Passage, fuse, top_passages, user_namespace
 from backend.rag.titles import passage_title, source_title
 from tests.rag_helpers import HashEmbeddings
 
@@ -147,3 +147,14 @@ def test_a_query_is_expanded_with_the_other_languages_terms_from_the_shipped_ter
 
 def test_the_shipped_term_list_is_mined_from_the_current_knowledge_base() -> None:
     assert bilingual.load()["source_hash"] == bilingual.knowledge_hash(KNOWLEDGE_DIR)  # python -m backend.rag.bundle
+
+
+def test_the_first_five_results_hold_the_best_passages_of_each_language() -> None:
+    ranked = [Passage("ko.md", f"K{i}", "text", 1 - i / 10, language="ko") for i in range(6)]
+    ranked += [Passage("en.md", f"E{i}", "text", 0.3 - i / 10, language="en") for i in range(2)]
+    top = top_passages(ranked, np.array([p.score for p in ranked], dtype=np.float32), 5)
+    assert [p.heading for p in top] == ["K0", "K1", "K2", "E0", "E1"]  # the best stays first
+    top3 = top_passages(ranked, np.array([p.score for p in ranked], dtype=np.float32), 3)
+    assert [p.heading for p in top3] == ["K0", "K1", "E0"]
+    korean_only = top_passages(ranked[:6], np.array([p.score for p in ranked[:6]], dtype=np.float32), 5)
+    assert [p.heading for p in korean_only] == ["K0", "K1", "K2", "K3", "K4"]

@@ -408,9 +408,37 @@ def top_passages(
         seen.add(key)
         cosine = None if relevance is None else float(relevance[int(i)])
         out.append(replace(passage, score=float(scores[int(i)]), relevance=cosine))
-        if len(out) == k:
+        if len(out) == k + MIXED_TOP:
             break
-    return out
+    return _mix_languages(out, k)
+
+
+# Among the first MIXED_TOP results, each language with passages among the candidates has at least
+# (MIXED_TOP - 1) // 2 of them: a Korean question whose answer is only in an English document still sees it.
+MIXED_TOP = 5
+
+
+def _mix_languages(ranked: list[Passage], k: int) -> list[Passage]:
+    """The first `k` of `ranked`, with the best passages of an under-represented language moved up into the
+    first MIXED_TOP (after the passages they displace in rank order: the first result never changes)."""
+    window = min(k, MIXED_TOP)
+    each = (window - 1) // 2
+    head, rest = ranked[:window], ranked[window:]
+    for language in dict.fromkeys(p.language for p in ranked if p.language):
+        missing = min(each, sum(p.language == language for p in ranked)) - sum(p.language == language for p in head)
+        while missing > 0:
+            others = [p for p in head[1:] if p.language != language]
+            counts = {lang: sum(p.language == lang for p in head) for lang in {p.language for p in others}}
+            drop = next((p for p in reversed(others) if counts[p.language] > each), None)
+            pick = next((p for p in rest if p.language == language), None)
+            if drop is None or pick is None:
+                break
+            head.remove(drop)
+            rest.remove(pick)
+            head.append(pick)
+            rest.insert(0, drop)
+            missing -= 1
+    return (head + sorted(rest, key=lambda p: -p.score))[:k]
 
 
 def _distinct(passages: list[Passage]) -> list[Passage]:
