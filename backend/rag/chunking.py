@@ -4,6 +4,13 @@ A section (the text under one heading) is cut into parent passages of at most PA
 paragraph ends, each starting with its heading line; a parent is cut into chunks of at most
 `max_chars` (with a little overlap) that respect Q/A pairs and code fences. Search matches the
 chunks and returns their parent: small chunks rank precisely, the parent holds what a reader needs.
+
+This is LangChain's parent-document pattern, written here rather than taken from ParentDocumentRetriever
+or MultiVectorRetriever: those moved to the legacy langchain-classic package in LangChain 1.x (langchain
+1.x and langchain-core ship neither), and they expect a LangChain VectorStore doing dense
+similarity_search plus a separate docstore. Our local store fuses dense and BM25 scores per language
+over chunks kept in the app database with shipped vectors, so the parent travels with each chunk row
+(kb_chunks.parent; Pinecone metadata "parent") and one result per section is kept (store.top_passages).
 """
 
 from __future__ import annotations
