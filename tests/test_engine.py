@@ -271,3 +271,7 @@ def test_the_summary_never_names_a_topic_both_strong_and_weak_nor_a_failed_one_s
     two = engine._summary([row("python-001", 90.0), row("os-001", 20.0)], "en")
     assert [t.score for t in two.strongest] == [90.0] and [t.score for t in two.weakest] == [20.0]
     assert {t.topic for t in two.topics} == {"Processes vs Threads", two.strongest[0].topic}  # section headings
+    high = engine._summary([row("python-001", 99.0), row("os-001", 97.0), row("python-004", 95.0)], "en")
+    assert len(high.strongest) == 2 and high.weakest == []  # a 95 is not a topic to work on
+    low = engine._summary([row("python-001", 50.0), row("os-001", 30.0)], "en")
+    assert low.strongest == [] and [t.score for t in low.weakest] == [30.0, 50.0]

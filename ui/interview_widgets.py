@@ -17,6 +17,7 @@ from backend.interview.engine import (
     default_title,
     question_heading,
 )
+from backend.interview.planning import WEAK_SCORE
 from backend.interview.rubric import DIMENSIONS, dimensions_for
 from backend.rag.titles import source_title
 from ui import keys
@@ -200,16 +201,15 @@ def summary(result: Summary) -> None:
     left.metric(t("summary.overall"), f"{result.overall:.0f}/100")
     right.metric(t("summary.answered"), result.answered)
     strong, weak = st.columns(2)
-    with strong:
-        st.markdown(f"**{t('summary.strongest')}**")
-        st.markdown(
-            "\n".join(f"- {t('summary.topic_row', topic=plain(s.topic), score=s.score)}" for s in result.strongest)
-        )
-    with weak:
-        st.markdown(f"**{t('summary.weakest')}**")
-        st.markdown(
-            "\n".join(f"- {t('summary.topic_row', topic=plain(s.topic), score=s.score)}" for s in result.weakest)
-        )
+    sides = ((strong, "summary.strongest", result.strongest), (weak, "summary.weakest", result.weakest))
+    for column, title, topics in sides:
+        with column:
+            st.markdown(f"**{t(title)}**")
+            rows = [f"- {t('summary.topic_row', topic=plain(x.topic), score=x.score)}" for x in topics]
+            if rows:
+                st.markdown("\n".join(rows))
+            else:
+                st.caption(t(f"{title}_none", score=WEAK_SCORE))
     if result.improvements:
         st.markdown(f"**{t('summary.improvements')}**")
         st.markdown(

@@ -431,6 +431,8 @@ STRINGS.update(
         "summary.answered": {"ko": "답한 질문", "en": "Questions answered"},
         "summary.strongest": {"ko": "강한 주제", "en": "Strongest topics"},
         "summary.weakest": {"ko": "보완할 주제", "en": "Topics to work on"},
+        "summary.strongest_none": {"ko": "{score}점 이상인 주제가 아직 없습니다.", "en": "No topic at {score} or above yet."},
+        "summary.weakest_none": {"ko": "{score}점 미만인 주제가 없습니다.", "en": "No topic below {score}."},
         "summary.topic_row": {"ko": "{topic}: {score:.0f}점", "en": "{topic}: {score:.0f}"},
         "summary.improvements": {"ko": "다시 도전해서 오른 점수", "en": "Improvements from retries"},
         "summary.improvement_row": {

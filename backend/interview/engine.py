@@ -781,7 +781,6 @@ def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = N
     topics = sorted(
         (TopicScore(t, sum(v) / len(v), len(v)) for t, v in by_topic.items()), key=lambda t: (-t.score, t.topic)
     )
-    shown = min(_SIDE, len(topics) // 2)  # no topic is both a strength and one to work on
     weakest_answers = sorted(best.values(), key=lambda a: a.total)[:2]
     study = []
     for answer in weakest_answers:
@@ -797,9 +796,10 @@ def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = N
         overall=overall,
         answered=len(best),
         topics=topics,
-        # A single topic is a strength only with a score that is not a weak spot.
-        strongest=topics[:shown] if shown else [t for t in topics if t.score >= WEAK_SCORE],
-        weakest=list(reversed(topics[len(topics) - shown :])) if shown else [t for t in topics if t.score < WEAK_SCORE],
+        # One threshold splits them, so no topic is both, a failed one is never a strength and a 95 is
+        # never one to work on.
+        strongest=[t for t in topics if t.score >= WEAK_SCORE][:_SIDE],
+        weakest=[t for t in reversed(topics) if t.score < WEAK_SCORE][:_SIDE],
         study=study,
         improvements=improvements,
     )

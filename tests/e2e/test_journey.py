@@ -131,7 +131,7 @@ def test_a_candidate_signs_up_interviews_resumes_after_a_refresh_reviews_and_log
         answer_question(page, 3, QUESTIONS, language)
         page.get_by_role("button", name=label("chat.finish", language)).click()
         page.get_by_text(label("summary.title", language), exact=True).wait_for(timeout=60_000)
-        assert page.get_by_text(label("summary.overall", language)).first.is_visible()
+        page.get_by_text(label("summary.overall", language)).first.wait_for(timeout=30_000)
         camera.shot(page, "results", page.get_by_text(label("summary.title", language), exact=True))
 
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=label("nav.history", language)).click()
