@@ -158,3 +158,20 @@ def test_the_first_five_results_hold_the_best_passages_of_each_language() -> Non
     assert [p.heading for p in top3] == ["K0", "K1", "E0"]
     korean_only = top_passages(ranked[:6], np.array([p.score for p in ranked[:6]], dtype=np.float32), 5)
     assert [p.heading for p in korean_only] == ["K0", "K1", "K2", "K3", "K4"]
+
+
+def test_no_connection_is_held_while_an_index_is_built(pg_ctx, tmp_path: Path, monkeypatch) -> None:
+    # Searches queued behind a slow build (Kiwi tokenises every chunk) must not drain the connection pool.
+    kb = make_kb(pg_ctx, HashEmbeddings())
+    ingest(kb, tmp_path, "caching.md", GUIDE)
+    pool = pg_ctx.sessions.kw["bind"].pool
+    held: list[int] = []
+    build = LocalStore._build
+
+    def watched(self, *args):  # noqa: ANN001, ANN202
+        held.append(pool.checkedout())
+        return build(self, *args)
+
+    monkeypatch.setattr(LocalStore, "_build", watched)
+    assert kb.search("topic23 component23", namespaces=[BUNDLED], k=5, relevant_only=False)
+    assert held == [0]

@@ -307,19 +307,26 @@ class LocalStore(_DocumentRows):
     def _indexes(self, namespaces: list[str]) -> list[_Index]:
         """The in-memory indexes of `namespaces`, each rebuilt when its rows changed (any replica may write).
 
-        One read without a transaction checks every namespace: a search costs three round trips.
+        One read without a transaction checks every namespace: a search costs three round trips. No
+        connection is held while an index is built (tokenising every chunk takes seconds) or while waiting
+        for another thread's build: searches that queue on the lock must not drain the pool.
         """
         with self._read() as db:
             versions = self._versions(db, namespaces)
-            stale = [ns for ns in namespaces if getattr(self._cache.get(ns), "version", None) != versions[ns]]
-            if stale:
-                with self._lock:
-                    for ns in stale:
-                        self._cache[ns] = self._load(db, ns, versions[ns])
+        if any(getattr(self._cache.get(ns), "version", None) != versions[ns] for ns in namespaces):
+            with self._lock:
+                for ns in namespaces:  # checked again: another thread may have built it meanwhile
+                    if getattr(self._cache.get(ns), "version", None) != versions[ns]:
+                        self._cache[ns] = self._load(ns, versions[ns])
         return [self._cache[ns] for ns in namespaces]
 
-    def _load(self, db: Session, namespace: str, version: tuple[object, ...]) -> _Index:
-        rows = db.execute(
+    def _load(self, namespace: str, version: tuple[object, ...]) -> _Index:
+        with self._read() as db:
+            rows = self._rows(db, namespace)
+        return self._build(rows, namespace, version)
+
+    def _rows(self, db: Session, namespace: str) -> list:
+        return db.execute(
             select(
                 KbChunk.text,
                 KbChunk.parent,
@@ -333,6 +340,8 @@ class LocalStore(_DocumentRows):
             .where(KbChunk.namespace == namespace)
             .order_by(KbChunk.id)
         ).all()
+
+    def _build(self, rows: list, namespace: str, version: tuple[object, ...]) -> _Index:
         passages = [
             Passage(r.source, r.heading, r.parent or r.text, 0.0, r.section_id, r.language, namespace) for r in rows
         ]
