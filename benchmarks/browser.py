@@ -19,10 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from backend.interview.bank import load_bank
 from backend.interview.offline import grade_bank_answer
 from backend.rag.embeddings import offline_embeddings
-from tests.browser import app_server, browser_page, sign_up, wait_idle
+from tests.browser import app_server, asked_question, browser_page, sign_up, wait_idle
 from ui.strings import STRINGS
 
 QUESTIONS = 10
@@ -57,21 +56,9 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def _asked(page, position: int, by_text: dict[str, object]) -> object:  # noqa: ANN001
-    """The bank question asked at `position` (1-based), once the page shows it."""
-    for _ in range(240):
-        messages = page.get_by_test_id("stChatMessage").all_inner_texts()
-        asked = [q for m in messages for text, q in by_text.items() if text in m]
-        if len(asked) >= position:
-            return asked[position - 1]
-        page.wait_for_timeout(250)
-    raise RuntimeError(f"question {position} never appeared")
-
-
 def browser_turns(url: str) -> list[tuple[object, float, float | None, bool]]:
     """Run the interview in Chromium; per question: the question, seconds from Enter to its score card and to the
     answer shown in the transcript, and whether the grading status was seen in between."""
-    by_text = {q.text["en"]: q for q in load_bank().values()}
     turns = []
     with browser_page(locale="en-US") as page:
         page.goto(url)
@@ -93,7 +80,7 @@ def browser_turns(url: str) -> list[tuple[object, float, float | None, bool]]:
         for position in range(1, QUESTIONS + 1):
             page.get_by_text(f"Question {position} of {QUESTIONS}").first.wait_for(timeout=60_000)
             wait_idle(page, timeout=60_000)
-            question = _asked(page, position, by_text)
+            question = asked_question(page, position)
             box = page.get_by_test_id("stChatInputTextArea")
             box.fill(question.model_answer["en"])
             page.evaluate(_WATCH, [position - 1, question.model_answer["en"][:40], _en("chat.grading")])

@@ -152,18 +152,23 @@ def label(key: str, language: str) -> str:
     return STRINGS[key][language]
 
 
-def answer_for(page, position: int, language: str) -> str:  # noqa: ANN001
-    """The bank's model answer to the question asked at `position` (the candidate knows their stuff)."""
+def asked_question(page, position: int, language: str = "en"):  # noqa: ANN001, ANN201
+    """The bank question asked at `position` (1-based), once the page shows it."""
     from backend.interview.bank import load_bank
 
-    questions = {q.text[language]: q.model_answer[language] for q in load_bank().values()}
+    questions = {q.text[language]: q for q in load_bank().values()}
     for _ in range(240):
         messages = page.get_by_test_id("stChatMessage").all_inner_texts()
-        asked = [answer for m in messages for text, answer in questions.items() if text in m]
+        asked = [q for m in messages for text, q in questions.items() if text in m]
         if len(asked) >= position:
             return asked[position - 1]
         page.wait_for_timeout(250)
     raise AssertionError(f"question {position} never appeared")
+
+
+def answer_for(page, position: int, language: str) -> str:  # noqa: ANN001
+    """The bank's model answer to the question asked at `position` (the candidate knows their stuff)."""
+    return asked_question(page, position, language).model_answer[language]
 
 
 def start_interview(page, language: str, questions: int) -> None:  # noqa: ANN001

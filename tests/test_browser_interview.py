@@ -8,8 +8,7 @@ import sqlite3
 
 import pytest
 
-from backend.interview.bank import load_bank
-from tests.browser import app_server, browser_page, require_browser, sign_up, wait_idle
+from tests.browser import app_server, asked_question, browser_page, require_browser, sign_up, wait_idle
 from tests.conftest import TEST_SECRET, strong_password
 from ui.strings import STRINGS
 
@@ -54,18 +53,6 @@ def begin(page, url: str, username: str, questions: int, viewport: dict | None =
     wait_idle(page, timeout=60_000)
 
 
-def asked(page, position: int):  # noqa: ANN001, ANN201
-    """The bank question asked at `position` (1-based)."""
-    questions = {q.text["en"]: q for q in load_bank().values()}
-    for _ in range(240):
-        messages = page.get_by_test_id("stChatMessage").all_inner_texts()
-        found = [q for m in messages for text, q in questions.items() if text in m]
-        if len(found) >= position:
-            return found[position - 1]
-        page.wait_for_timeout(250)
-    raise AssertionError(f"question {position} never appeared")
-
-
 def top_in_view(locator) -> bool:  # noqa: ANN001
     """Whether the element's top edge is on screen (its start, not just some part of it, can be read); scrolled to,
     it may sit half a pixel above."""
@@ -76,7 +63,7 @@ def test_a_refresh_always_comes_back_to_the_interview_and_its_question(server) -
     url, _ = server
     with browser_page(locale="en-US") as page:
         begin(page, url, "refresher", questions=2)
-        question = asked(page, 1).text["en"]
+        question = asked_question(page, 1).text["en"]
         here = page.url
         assert here == url + "/chat"  # the latest unfinished interview: a clean address
         for attempt in range(30):
@@ -85,7 +72,7 @@ def test_a_refresh_always_comes_back_to_the_interview_and_its_question(server) -
             wait_idle(page, timeout=60_000)
             assert page.url == here, attempt
             assert page.get_by_role("heading", name=en("chat.title")).is_visible(), attempt
-            assert asked(page, 1).text["en"] == question, attempt
+            assert asked_question(page, 1).text["en"] == question, attempt
             page.get_by_test_id("stChatInputTextArea").wait_for(timeout=30_000)  # the answer box is back too
         assert page.errors == []
 
@@ -127,7 +114,7 @@ def test_the_score_card_and_then_the_summary_are_brought_into_view(server, viewp
     with browser_page(locale="en-US") as page:
         begin(page, url, f"viewer_{viewport['width']}", questions=2, viewport=viewport)
         box = page.get_by_test_id("stChatInputTextArea")
-        box.fill(asked(page, 1).model_answer["en"])
+        box.fill(asked_question(page, 1).model_answer["en"])
         box.press("Enter")
         page.get_by_text(en("chat.helpful")).first.wait_for(timeout=60_000)
         wait_idle(page)
