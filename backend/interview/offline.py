@@ -57,6 +57,9 @@ _CORE, _DEPTH_CURVE = 0.3, 0.5
 # How many levels a behavioural answer's key-point coverage adds to each STAR part: the story's
 # substance decides, the points it makes confirm it (set on the development half).
 _STAR_COVERAGE = 1.5
+# Weight of a substantive sentence that makes no point in how grounded an answer is (development half:
+# 0 lets a lone coincidence decide when words are the only evidence; 0.1–0.3 measure alike).
+_ASIDE = 0.1
 _RELATED = 0.3  # support at which a sentence is about something the reference says
 _NOVEL = 2  # content tokens beyond the question's that a sentence needs to say anything
 
@@ -119,8 +122,11 @@ def grade_offline(
     credit = points.max(axis=0)
     covered = [i for i in range(k) if credit[i] >= _COVERED]
     coverage = float(np.clip((credit - _PARTIAL) / (_COVERED - _PARTIAL), 0, 1).mean())
-    substantive = [j for j, u in enumerate(units) if _substantive(u)]
-    grounded = float(np.mean([grounding[j] for j in substantive])) if substantive else 0.0
+    # How far the sentences that make points are vouched for by the reference, each weighed by how much
+    # it says of the reference (plus _ASIDE for any substantive sentence): a true elaboration the
+    # reference does not cover costs little, a sentence that makes the points counts in full.
+    relevance = support.max(axis=1) + _ASIDE * np.array([_substantive(u) for u in units])
+    grounded = float(grounding @ relevance / relevance.sum()) if relevance.sum() > 0 else 0.0
 
     best = units[int(np.argmax(support.max(axis=1)))].text
     if track == "behavioral":
@@ -186,13 +192,13 @@ def _units(text: str, question: str) -> list[_Unit]:
 
 
 def _is_listing(text: str) -> bool:
-    """Terms separated by commas or slashes, with few function words: a keyword list, not a sentence."""
+    """Terms separated by commas or slashes, each a few words long, with few function words: a keyword
+    list, not a sentence (a sentence that lists things has a clause around the list)."""
     items = [i for i in re.split(r"[,/·]|\s-\s", text) if i.strip()]
-    if len(items) < 3:
+    if len(items) < 3 or any(len(i.split()) > 3 for i in items):
         return False
-    short = sum(1 for i in items if len(i.split()) <= 2)
     words = len(_WORD.findall(text)) or 1
-    return short >= 0.8 * len(items) and len(cues.FUNCTION_WORDS.findall(text)) <= 0.25 * words
+    return len(cues.FUNCTION_WORDS.findall(text)) <= 0.25 * words
 
 
 def _substantive(unit: _Unit) -> bool:
