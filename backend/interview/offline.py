@@ -232,8 +232,13 @@ def _support(
     else:
         vectors = _embed(embeddings, tuple(u.text for u in units))
         low = _DENSE_LO - max(_CROSS_SHIFT * cross, _DERIVED_SHIFT * (not authored))
-        dense = np.clip((vectors @ reference_vectors(embeddings, facts).T - low) / (_DENSE_HI - _DENSE_LO), 0, 1)
+        similarity = vectors @ reference_vectors(embeddings, facts).T
+        dense = np.clip((similarity - low) / (_DENSE_HI - _DENSE_LO), 0, 1)
         support = dense * np.minimum(1.0, lexical / _LEXICAL_FULL) if authored and not cross else dense
+        # A sentence closer in meaning to the question than to anything the reference says restates the
+        # question: it makes no point, in either language.
+        beyond = similarity.max(axis=1) - vectors @ reference_vectors(embeddings, (question,))[0]
+        support = support * (beyond > 0)[:, None]
     substance = np.array([_substantive(u) for u in units], dtype=np.float32)
     return support * substance[:, None], vectors
 
