@@ -76,9 +76,11 @@ class Grader:
         self.latencies.append((time.perf_counter() - start) * 1000)
         return out
 
-    def baseline(self, answer: str, reference: str) -> float:
-        vectors = self.embeddings.embed_passages([answer, reference])
-        return float(vectors[0] @ vectors[1])
+    def baseline(self, answers: list[str], target: str) -> list[float]:
+        """Cosine of each answer to `target`: the question's answers in one batch, its target embedded once
+        (embedding the target again beside every answer took three quarters of the benchmark's time)."""
+        vectors = self.embeddings.embed_passages([target, *answers])
+        return [float(vector @ vectors[0]) for vector in vectors[1:]]
 
 
 def _ordered(a: float, b: float) -> float:
@@ -97,12 +99,12 @@ def heldout_view(items: list[dict[str, Any]], grader: Grader) -> dict[str, Any]:
         question = bank.text[language] if bank is not None else question
         reference = "" if bank is not None else section_text(item["reference"], language)
         target = bank.model_answer[language] if bank is not None else reference
-        totals, base = [], []
+        totals = []
         for answer in item["answers"]:
             out = grader.grade(question, answer["text"], language, reference, item.get("reference", "#").split("#")[0])
             totals.append(out["total"])
-            base.append(grader.baseline(answer["text"], target))
             by_kind[answer["kind"]].append(out["total"])
+        base = grader.baseline([answer["text"] for answer in item["answers"]], target)
         kinds = [a["kind"] for a in item["answers"]]
         first = "star" if "star" in kinds else "excellent"
         if first in kinds and "other_language" in kinds:
@@ -141,7 +143,8 @@ def old_view(grader: Grader) -> dict[str, Any]:
         for language in ("en", "ko"):
             answers = item[language]
             totals = {k: grader.grade(question.text[language], a, language)["total"] for k, a in answers.items()}
-            close = {k: grader.baseline(a, question.model_answer[language]) for k, a in answers.items()}
+            cosines = grader.baseline(list(answers.values()), question.model_answer[language])
+            close = dict(zip(answers, cosines, strict=True))
             for high, low in (("strong", "weak"), ("weak", "wrong"), ("strong", "wrong")):
                 for key in ("all", language):
                     hits[key].append(_ordered(totals[high], totals[low]))
