@@ -34,6 +34,10 @@ from backend.rag.embeddings import OFFLINE_MODEL_NAME, E5Embeddings
 from backend.rag.lexical import tokenize
 
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
+# Clauses a sentence is also read by: after a semicolon, and English clauses joined by a conjunction after a
+# comma (development half: brief correct answers 71 → 75, pairwise order unchanged; Korean connective
+# endings cut this way lowered Korean pairwise order 0.857 → 0.846, so Korean sentences are read whole).
+_CLAUSE = re.compile(r";\s+|,\s+(?=(?:and|but|whereas|while|although|so)\b)", re.IGNORECASE)
 _WORD = re.compile(r"[가-힣]+|[a-z]+", re.IGNORECASE)
 _JAMO = re.compile(r"[ㄱ-ㅎㅏ-ㅣ]")
 # Calibration of E5 cosine (set on the development half of benchmarks/data/heldout): unrelated
@@ -226,25 +230,36 @@ def _support(
     words without the meaning a keyword list. Against key points derived from a passage (long
     sentences in someone else's words) or across languages, meaning alone. Sentences without
     substance get 0."""
+    # Each sentence is also read clause by clause: a sentence that makes two points ("X; Y") blurs both
+    # in one vector, and a point is made by the sentence or by one of its clauses.
+    pieces = [(j, u.text, u.tokens) for j, u in enumerate(units)]
+    for j, unit in enumerate(units):
+        parts = [p.strip() for p in _CLAUSE.split(unit.text) if p.strip()]
+        if len(parts) > 1:
+            pieces += [(j, part, frozenset(_words(part))) for part in parts]
     asked = _words(question)
-    lexical = np.zeros((len(units), len(facts)), dtype=np.float32)
+    lexical = np.zeros((len(pieces), len(facts)), dtype=np.float32)
     for f, fact in enumerate(facts):
         own = _words(fact) - asked
-        for j, unit in enumerate(units):
-            lexical[j, f] = len(own & unit.tokens) / len(own) if own else 0.0
+        for i, (_, _, tokens) in enumerate(pieces):
+            lexical[i, f] = len(own & tokens) / len(own) if own else 0.0
     vectors = None
     if embeddings is None:
-        support = np.minimum(1.0, lexical / _LEXICAL_FULL)
+        piece_support = np.minimum(1.0, lexical / _LEXICAL_FULL)
     else:
-        vectors = _embed(embeddings, tuple(u.text for u in units))
+        piece_vectors = _embed(embeddings, tuple(text for _, text, _ in pieces))
+        vectors = piece_vectors[: len(units)]
         low = _DENSE_LO - max(_CROSS_SHIFT * cross, _DERIVED_SHIFT * (not authored))
-        similarity = vectors @ reference_vectors(embeddings, facts).T
+        similarity = piece_vectors @ reference_vectors(embeddings, facts).T
         dense = np.clip((similarity - low) / (_DENSE_HI - _DENSE_LO), 0, 1)
-        support = dense * np.minimum(1.0, lexical / _LEXICAL_FULL) if authored and not cross else dense
+        piece_support = dense * np.minimum(1.0, lexical / _LEXICAL_FULL) if authored and not cross else dense
         # A sentence closer in meaning to the question than to anything the reference says restates the
         # question: it makes no point, in either language.
-        beyond = similarity.max(axis=1) - vectors @ reference_vectors(embeddings, (question,))[0]
-        support = support * (beyond > 0)[:, None]
+        beyond = similarity.max(axis=1) - piece_vectors @ reference_vectors(embeddings, (question,))[0]
+        piece_support = piece_support * (beyond > 0)[:, None]
+    support = np.zeros((len(units), len(facts)), dtype=np.float32)
+    for i, (j, _, _) in enumerate(pieces):
+        support[j] = np.maximum(support[j], piece_support[i])
     substance = np.array([_substantive(u) for u in units], dtype=np.float32)
     return support * substance[:, None], vectors
 
