@@ -344,6 +344,9 @@ def test_chunks_are_tagged_with_their_documents_language() -> None:
         "## 본문 {#body}\n\n" + "프로세스는 독립된 주소 공간을 가지며 스레드는 그 안에서 힙을 공유합니다. " * 3
     )
     assert {c.language for c in korean} == {"ko"}  # a reference list in English is still part of a Korean document
+    code = "```java\nQueue<Integer> queue = new LinkedList<>();\nfor (int v : graph.get(node)) queue.add(v);\n```\n\n"
+    with_code = split("# 위상 정렬\n\n진입 차수가 0인 정점을 큐에 넣는다.\n\n## 구현\n\n" + code * 4)
+    assert {c.language for c in with_code} == {"ko"}  # code samples do not make a Korean note English
     for lang in ("en", "ko"):
         path = DATA_DIR / "knowledge" / lang / "os.md"
         doc_chunks = split_document(Document(page_content=path.read_text(encoding="utf-8"), metadata={"source": "x"}))

@@ -25,12 +25,13 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s*\{#([A-Za-z0-9_-]+)\})?\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?。])\s+|(?<=다\.)\s*|(?<=요\.)\s*|\n")
 _HANGUL = re.compile(r"[가-힣]")
 _LATIN = re.compile(r"[A-Za-z]")
+_NOT_PROSE = re.compile(r"^\s*```.*?^\s*```|`[^`\n]*`|\(?https?://\S+", re.M | re.S)
 
 DEFAULT_MAX_CHARS = 400
 DEFAULT_OVERLAP_CHARS = 80
 PARENT_MAX_CHARS = 1200
 # Part of every document's hash: a change of chunking re-indexes files that did not change.
-CHUNKING_VERSION = "parent-1"
+CHUNKING_VERSION = "parent-2"
 
 
 @dataclass(frozen=True)
@@ -237,8 +238,9 @@ def split_document(
     source = doc.metadata.get("source", "")
     title = doc.metadata.get("filename") or source
     # A chunk takes its document's language (its own only when the document's is unclear): a Korean
-    # document's reference list or code sample is still part of a Korean document.
-    document_language = detect_language(doc.page_content)
+    # document's reference list or code sample is still part of a Korean document. Code and links are
+    # left out of the count: a Korean note with Java and C++ samples is still Korean.
+    document_language = detect_language(_NOT_PROSE.sub(" ", doc.page_content)) or detect_language(doc.page_content)
     chunks: list[Chunk] = []
     for heading, anchor, lines in _sections(doc.page_content, title):
         blocks = _blocks(lines)
