@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, select, update
+from sqlalchemy import Row, Select, and_, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, load_only
 
@@ -180,15 +180,8 @@ def list_answer_results(db: Session, *, user_id: int, session_id: int) -> list[A
     return list(db.scalars(select(Answer).where(Answer.session_id == session_id).options(columns).order_by(Answer.id)))
 
 
-def list_answers_with_votes(db: Session, *, user_id: int, session_id: int) -> list[Row[Any]]:
-    """The session's answers in order as rows (id, question_id, question_text, answer_text, attempt_no, status,
-    feedback, helpful, previous_total, previous_at, later_total, later_at): helpful is the user's vote on the
-    feedback or None; previous_* the earlier answer this one practises again; later_* its latest practice.
-
-    What the chat page shows on every run, in one statement of plain rows (no ORM objects to build).
-    """
-    get_session(db, user_id=user_id, session_id=session_id)
-    vote = and_(FeedbackVote.answer_id == Answer.id, FeedbackVote.user_id == user_id)
+def _answers_with_votes() -> Select[Any]:
+    vote = and_(FeedbackVote.answer_id == Answer.id, FeedbackVote.user_id == bindparam("user_id"))
     previous, later, newer = aliased(Answer), aliased(Answer), aliased(Answer)
     latest_later = (
         select(newer.id)
@@ -197,29 +190,43 @@ def list_answers_with_votes(db: Session, *, user_id: int, session_id: int) -> li
         .limit(1)
         .scalar_subquery()
     )
-    return list(
-        db.execute(
-            select(
-                Answer.id,
-                Answer.question_id,
-                Answer.question_text,
-                Answer.answer_text,
-                Answer.attempt_no,
-                Answer.status,
-                Answer.feedback,
-                FeedbackVote.helpful,
-                previous.total.label("previous_total"),
-                previous.created_at.label("previous_at"),
-                later.total.label("later_total"),
-                later.created_at.label("later_at"),
-            )
-            .outerjoin(FeedbackVote, vote)
-            .outerjoin(previous, previous.id == Answer.previous_answer_id)
-            .outerjoin(later, later.id == latest_later)
-            .where(Answer.session_id == session_id)
-            .order_by(Answer.id)
+    return (
+        select(
+            Answer.id,
+            Answer.question_id,
+            Answer.question_text,
+            Answer.answer_text,
+            Answer.attempt_no,
+            Answer.status,
+            Answer.feedback,
+            FeedbackVote.helpful,
+            previous.total.label("previous_total"),
+            previous.created_at.label("previous_at"),
+            later.total.label("later_total"),
+            later.created_at.label("later_at"),
         )
+        .outerjoin(FeedbackVote, vote)
+        .outerjoin(previous, previous.id == Answer.previous_answer_id)
+        .outerjoin(later, later.id == latest_later)
+        .where(Answer.session_id == bindparam("session_id"))
+        .order_by(Answer.id)
     )
+
+
+# Built once: constructing the three aliases and their joins took 1.7 of the 1.9 ms each call cost (CPU,
+# SQLite), three times per interview turn (benchmarks/turn.py); only the two ids change between calls.
+_ANSWERS_WITH_VOTES = _answers_with_votes()
+
+
+def list_answers_with_votes(db: Session, *, user_id: int, session_id: int) -> list[Row[Any]]:
+    """The session's answers in order as rows (id, question_id, question_text, answer_text, attempt_no, status,
+    feedback, helpful, previous_total, previous_at, later_total, later_at): helpful is the user's vote on the
+    feedback or None; previous_* the earlier answer this one practises again; later_* its latest practice.
+
+    What the chat page shows on every run, in one statement of plain rows (no ORM objects to build).
+    """
+    get_session(db, user_id=user_id, session_id=session_id)
+    return list(db.execute(_ANSWERS_WITH_VOTES, {"user_id": user_id, "session_id": session_id}))
 
 
 def recent_user_scores(db: Session, *, user_id: int, limit: int = 500) -> list[tuple[str, float]]:
