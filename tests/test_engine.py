@@ -275,3 +275,32 @@ def test_the_summary_never_names_a_topic_both_strong_and_weak_nor_a_failed_one_s
     assert len(high.strongest) == 2 and high.weakest == []  # a 95 is not a topic to work on
     low = engine._summary([row("python-001", 50.0), row("os-001", 30.0)], "en")
     assert low.strongest == [] and [t.score for t in low.weakest] == [30.0, 50.0]
+
+
+class _RankedKnowledge:
+    """A knowledge base whose search returns fixed passages, best first, `k` of them."""
+
+    def __init__(self, passages) -> None:
+        self.passages = passages
+
+    def search(self, query, *, user_id=None, k=5):  # noqa: ANN001, ANN201
+        return self.passages[:k]
+
+
+def _passage(anchor: str, score: float):  # noqa: ANN202
+    from backend.rag.store import Passage
+
+    return Passage(
+        source="data/knowledge/en/os.md", heading=anchor, text=anchor, score=score, section_id=anchor, language="en"
+    )
+
+
+def test_citations_lead_with_the_grounding_section_and_leave_out_much_weaker_passages() -> None:
+    ranked = [_passage("scheduling", 1.0), _passage("deadlock", 0.9), _passage("paging", 0.6)]
+    ranked += [_passage(f"other-{i}", 0.5) for i in range(10)] + [_passage("processes", 0.4)]
+    kb = _RankedKnowledge(ranked)
+    cited = engine._passages(kb, user_id=1, query="q", language="en", reference="os#deadlock")
+    assert [p.section_id for p in cited] == ["deadlock", "scheduling"]  # paging scores under the share floor
+    # The question's own section is cited even when it ranks below the passages shown.
+    deeper = engine._passages(kb, user_id=1, query="q", language="en", reference="os#processes")
+    assert [p.section_id for p in deeper] == ["processes", "scheduling", "deadlock"]

@@ -425,7 +425,11 @@ def save_draft(ctx: AppContext, *, user_id: int, session_id: int, turn: str, tex
     return True
 
 
-_CITE_SHARE = 0.7  # cite a further passage only when it scores at least this share of the best one
+# Cite a further passage only when it scores at least this share of the best one. Set by reading the
+# citations of 50 bank questions (random sample, seed 11): at 0.7, 75 of 94 shown supported the question;
+# at 0.85, 66 of 70 (15 of the 19 unrelated ones and 9 related "see also" passages dropped).
+_CITE_SHARE = 0.85
+_GROUNDING_DEPTH = 20  # passages searched for a bank question's own section when the first six miss it
 
 
 def _passages(
@@ -435,15 +439,24 @@ def _passages(
     ("track#anchor") first, then only passages nearly as relevant as the best."""
     if kb is None:
         return []
+
+    def search(k: int) -> list[Passage]:
+        found = kb.search(query, user_id=user_id, k=k)
+        return [p for p in found if p.language in ("", language)] or found
+
+    def grounds(p: Passage) -> bool:
+        return bool(reference) and f"{PurePosixPath(p.source).stem}#{p.section_id}" == reference
+
     try:
-        found = kb.search(query, user_id=user_id, k=6)
+        same = search(6)
+        grounding = [p for p in same if grounds(p)]
+        if reference and not grounding:  # the question's own section ranks lower: look deeper for it alone
+            grounding = [p for p in search(_GROUNDING_DEPTH) if grounds(p)][:1]
     except Exception as exc:  # noqa: BLE001 - a store that is down (Pinecone unreachable) costs the citations only
         log.warning("retrieval failed; grading without passages", extra={"error": type(exc).__name__})
         return []
-    same = [p for p in found if p.language in ("", language)] or found
     if not same:
-        return []
-    grounding = [p for p in same if reference and f"{PurePosixPath(p.source).stem}#{p.section_id}" == reference]
+        return grounding
     floor = _CITE_SHARE * same[0].score
     others = [p for p in same if p not in grounding and p.score >= floor]
     return (grounding + others)[:3]
