@@ -304,3 +304,13 @@ def test_citations_lead_with_the_grounding_section_and_leave_out_much_weaker_pas
     # The question's own section is cited even when it ranks below the passages shown.
     deeper = engine._passages(kb, user_id=1, query="q", language="en", reference="os#processes")
     assert [p.section_id for p in deeper] == ["processes", "scheduling", "deadlock"]
+
+
+def test_a_behavioural_question_cites_its_own_section_alone() -> None:
+    ranked = [_passage("conflict", 1.0), _passage("feedback", 0.98), _passage("ambiguity", 0.95)]
+    kb = _RankedKnowledge(ranked)
+    cited = engine._passages(kb, user_id=1, query="q", language="en", reference="os#feedback", track="behavioral")
+    assert [p.section_id for p in cited] == ["feedback"]
+    # Without its own section among the results, the best passages are still cited.
+    other = engine._passages(kb, user_id=1, query="q", language="en", reference="os#missing", track="behavioral")
+    assert [p.section_id for p in other] == ["conflict", "feedback", "ambiguity"]

@@ -433,10 +433,11 @@ _GROUNDING_DEPTH = 20  # passages searched for a bank question's own section whe
 
 
 def _passages(
-    kb: KnowledgeBase | None, *, user_id: int, query: str, language: str, reference: str = ""
+    kb: KnowledgeBase | None, *, user_id: int, query: str, language: str, reference: str = "", track: str = ""
 ) -> list[Passage]:
     """Up to three passages to cite, in the interview language: the question's grounding section
-    ("track#anchor") first, then only passages nearly as relevant as the best."""
+    ("track#anchor") first, then only passages nearly as relevant as the best. A behavioural question
+    cites its own section alone: the guide's other sections are about other kinds of question."""
     if kb is None:
         return []
 
@@ -455,8 +456,8 @@ def _passages(
     except Exception as exc:  # noqa: BLE001 - a store that is down (Pinecone unreachable) costs the citations only
         log.warning("retrieval failed; grading without passages", extra={"error": type(exc).__name__})
         return []
-    if not same:
-        return grounding
+    if not same or (grounding and track == "behavioral"):
+        return grounding[:3]
     floor = _CITE_SHARE * same[0].score
     others = [p for p in same if p not in grounding and p.score >= floor]
     return (grounding + others)[:3]
@@ -494,7 +495,12 @@ def grade_pending(
     current = data["current"]
     language, track = setup.language, current.get("track") or setup.track
     passages = _passages(
-        kb, user_id=user_id, query=current["text"], language=language, reference=current.get("reference", "")
+        kb,
+        user_id=user_id,
+        query=current["text"],
+        language=language,
+        reference=current.get("reference", ""),
+        track=track,
     )
     reason = current.get("reason") or data.get("reasons", {}).get(current["main_id"])
     mentioned = document_passage(kb, user_id=user_id, reason=reason)
