@@ -84,6 +84,21 @@ def test_a_keyword_list_covers_nothing() -> None:
     assert result.total <= 10 and not result.covered_points
 
 
+@pytest.mark.parametrize(
+    ("text", "listing"),
+    [
+        ("Session id regeneration, login, privilege change, session cookie, URL session ids, timeouts.", True),
+        ("301 영구 리다이렉트, 302 임시 리다이렉트, 브라우저 캐시, 클릭 분석, 링크 만료", True),
+        ("The common copies, slicing with x[:], list(x), x.copy() or copy.copy(x), are all shallow.", False),
+        ("Lists, tuples, strings, dicts, sets and ranges are all iterables.", False),
+    ],
+)
+def test_a_keyword_list_is_told_from_a_sentence_that_lists_things(text: str, listing: bool) -> None:
+    from backend.interview.offline import _is_listing
+
+    assert _is_listing(text) is listing
+
+
 def test_a_true_sentence_added_to_a_brief_answer_does_not_lower_it() -> None:
     question = next(q for q in load_bank().values()
                     if q.id.startswith("algorithms") and "binary search tree" in q.text["en"].lower())

@@ -206,13 +206,13 @@ def _units(text: str, question: str) -> list[_Unit]:
 
 
 def _is_listing(text: str) -> bool:
-    """Terms separated by commas or slashes, each a few words long, with few function words: a keyword
-    list, not a sentence (a sentence that lists things has a clause around the list)."""
+    """Terms separated by commas or slashes, each a few words long, with hardly a function word: a keyword
+    list, not a sentence (a sentence that lists things has a clause around the list: "… are all shallow")."""
     items = [i for i in re.split(r"[,/·]|\s-\s", text) if i.strip()]
     if len(items) < 3 or any(len(i.split()) > 3 for i in items):
         return False
     words = len(_WORD.findall(text)) or 1
-    return len(cues.FUNCTION_WORDS.findall(text)) <= 0.25 * words
+    return len(cues.FUNCTION_WORDS.findall(text)) <= 0.1 * words
 
 
 def _substantive(unit: _Unit) -> bool:
