@@ -13,6 +13,7 @@ from backend.rag.knowledge import KnowledgeBase
 from backend.rag.store import LocalStore, user_namespace
 from tests.conftest import strong_password
 from tests.rag_helpers import HashEmbeddings
+from tests.test_engine import answer
 
 RESUME_EN = (
     "Backend engineer. Added Redis caching for product pages (cache-aside), cutting database load by half.\n"
@@ -97,13 +98,11 @@ def test_grading_cites_the_chosen_resume_and_never_another_users_upload(any_ctx)
         context_name="resume.md",
     )
     session_id = engine.start_interview(any_ctx, user_id=owner.id, setup=setup, mode="offline")
-    view = engine.load_interview(any_ctx, user_id=owner.id, session_id=session_id)
-    engine.submit_answer(
+    answer(
         any_ctx,
-        user_id=owner.id,
-        session_id=session_id,
-        turn=view.current["turn"],
-        text="Cache-aside with Redis: the app reads the cache first and on a miss reads the database and fills it.",
+        owner,
+        session_id,
+        "Cache-aside with Redis: the app reads the cache first and on a miss reads the database and fills it.",
     )
     grade = engine.grade_pending(any_ctx, kb, Llms(), user_id=owner.id, session_id=session_id)
     namespaces = {s["namespace"] for s in grade.sources}
@@ -170,13 +169,7 @@ def test_a_tailored_question_is_graded_citing_the_resume_with_the_offline_model(
     session_id = engine.start_interview(ctx, user_id=user.id, setup=setup, mode="offline")
     view = engine.load_interview(ctx, user_id=user.id, session_id=session_id)
     assert _questions(view)[0].meta["reason"]["document"] == "resume.md"
-    engine.submit_answer(
-        ctx,
-        user_id=user.id,
-        session_id=session_id,
-        turn=view.current["turn"],
-        text="캐시 어사이드는 먼저 Redis를 읽고, 없으면 DB에서 읽어 캐시에 채우는 방식입니다.",
-    )
+    answer(ctx, user, session_id, "캐시 어사이드는 먼저 Redis를 읽고, 없으면 DB에서 읽어 캐시에 채우는 방식입니다.")
     grade = engine.grade_pending(ctx, kb, Llms(), user_id=user.id, session_id=session_id)
     cited = [s for s in grade.sources if s["source"] == "resume.md"]
     assert cited and "Redis caching" in cited[0]["text"] and cited[0]["title"].startswith("resume.md")
