@@ -234,12 +234,12 @@ def _support(
     words without the meaning a keyword list. Against key points derived from a passage (long
     sentences in someone else's words) or across languages, meaning alone. Sentences without
     substance get 0."""
-    # Each sentence is also read clause by clause: a sentence that makes two points ("X; Y") blurs both
-    # in one vector, and a point is made by the sentence or by one of its clauses.
+    # A long sentence is also read clause by clause: one that makes two points ("X; Y") blurs both in one
+    # vector, and a point is made by the sentence or by one of its clauses.
     pieces = [(j, u.text, u.tokens) for j, u in enumerate(units)]
     for j, unit in enumerate(units):
-        parts = [p.strip() for p in _CLAUSE.split(unit.text) if p.strip()]
-        if len(parts) > 1 and len(unit.text) >= _LONG:
+        parts = [p.strip() for p in _CLAUSE.split(unit.text) if p.strip()] if len(unit.text) >= _LONG else []
+        if len(parts) > 1:
             pieces += [(j, part, frozenset(_words(part))) for part in parts]
     asked = _words(question)
     lexical = np.zeros((len(pieces), len(facts)), dtype=np.float32)
