@@ -147,6 +147,23 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     page.wait_for_timeout(300)
 
 
+def open_page(page, nav_key: str, language: str, ready) -> None:  # noqa: ANN001
+    """Click the sidebar link `nav_key` and wait for the locator `ready`, clicking again if the first click was
+    swallowed by a rerun still in flight (on a slow machine, right after signing in)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=label(nav_key, language))
+    for attempt in range(3):
+        wait_idle(page, timeout=90_000)
+        link.click()
+        try:
+            ready.wait_for(state="attached", timeout=40_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+
+
 def label(key: str, language: str) -> str:
     """The UI string `key` in `language`."""
     return STRINGS[key][language]
@@ -175,9 +192,8 @@ def start_interview(page, language: str, questions: int) -> None:  # noqa: ANN00
     """Open the interview page from the sidebar and start an interview of `questions` questions."""
     from playwright.sync_api import expect
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=label("nav.chat", language)).click()
     start = page.get_by_role("button", name=label("chat.start", language))
-    start.wait_for(timeout=120_000)
+    open_page(page, "nav.chat", language, start)
     wait_idle(page, timeout=60_000)
     slider = page.get_by_role("slider")
     slider.focus()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import answer_for, app_server, browser_page, require_browser, sign_up, wait_idle
+from tests.browser import answer_for, app_server, browser_page, open_page, require_browser, sign_up, wait_idle
 from tests.conftest import TEST_SECRET, strong_password
 
 pytestmark = pytest.mark.browser
@@ -19,8 +19,7 @@ def test_full_offline_interview_in_the_browser(tmp_path) -> None:
         wait_idle(page, timeout=90_000)
         sign_up(page, "candidate", password, "en")
         page.get_by_test_id("stSidebarNav").wait_for(timeout=60_000)
-        page.get_by_test_id("stSidebarNav").get_by_role("link", name="Mock interview").click()
-        page.get_by_role("button", name="Start interview").wait_for(timeout=90_000)
+        open_page(page, "nav.chat", "en", page.get_by_role("button", name="Start interview"))
         assert page.get_by_text("feedback is computed from each question's key points, not by an LLM").is_visible()
         page.get_by_role("button", name="Start interview").click()
 

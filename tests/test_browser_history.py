@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pypdf import PdfReader
 
-from tests.browser import app_server, browser_page, require_browser, sign_up, wait_idle
+from tests.browser import app_server, browser_page, open_page, require_browser, sign_up, wait_idle
 from tests.conftest import TEST_SECRET, strong_password
 from ui.strings import STRINGS
 
@@ -24,8 +24,7 @@ def test_a_finished_interview_is_found_on_the_history_page_and_downloads_as_a_ko
         sign_up(page, "historian", strong_password(), "ko")
         nav = page.get_by_test_id("stSidebarNav")
         nav.wait_for(timeout=60_000)
-        nav.get_by_role("link", name=ko("nav.chat")).click()
-        page.get_by_role("button", name=ko("chat.start")).wait_for(timeout=90_000)
+        open_page(page, "nav.chat", "ko", page.get_by_role("button", name=ko("chat.start")))
         slider = page.get_by_role("slider")
         slider.focus()
         slider.press("Home")  # one question
@@ -40,8 +39,7 @@ def test_a_finished_interview_is_found_on_the_history_page_and_downloads_as_a_ko
         page.get_by_role("button", name=ko("chat.finish")).click()
         page.get_by_text(ko("summary.title"), exact=True).wait_for(timeout=60_000)
 
-        nav.get_by_role("link", name=ko("nav.history")).click()
-        page.get_by_role("button", name=ko("history.open")).first.wait_for(timeout=60_000)
+        open_page(page, "nav.history", "ko", page.get_by_role("button", name=ko("history.open")).first)
         wait_idle(page)
         assert page.get_by_role("button", name=ko("history.open")).count() == 1
         page.get_by_role("button", name=ko("history.open")).first.click()

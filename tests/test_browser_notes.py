@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import app_server, browser_page, label, require_browser, sign_up, wait_idle
+from tests.browser import app_server, browser_page, label, open_page, require_browser, sign_up, wait_idle
 from tests.conftest import TEST_SECRET, strong_password
 from tests.test_notes import NOTES_MD, make_notes_pdf
 from tests.test_tailoring import RESUME_EN
@@ -20,8 +20,7 @@ SHOTS = Path(__file__).parent / "artifacts" / "notes"
 
 def upload(page, path: Path) -> None:  # noqa: ANN001
     """Upload one file on the My documents page and wait until it is indexed."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=label("nav.documents", "en")).click()
-    page.get_by_test_id("stFileUploaderDropzoneInput").wait_for(state="attached", timeout=60_000)
+    open_page(page, "nav.documents", "en", page.get_by_test_id("stFileUploaderDropzoneInput"))
     wait_idle(page, timeout=60_000)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
     page.get_by_text(f"{path.name} · ").first.wait_for(timeout=120_000)  # its row in the list: "name · n passages"
@@ -46,9 +45,8 @@ def choose(page, box_label: str, option: str) -> None:  # noqa: ANN001
 
 def start_with(page, document: str, *, notes: bool, track: str = "Python") -> None:  # noqa: ANN001
     """Open the interview set-up, choose `document` (as notes to practise on, or to tailor to) and start."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=label("nav.chat", "en")).click()
     start = page.get_by_role("button", name=label("chat.start", "en"))
-    start.wait_for(timeout=120_000)
+    open_page(page, "nav.chat", "en", start)
     wait_idle(page, timeout=60_000)
     choose(page, label("chat.track", "en"), track)
     choose(page, label("chat.context_doc", "en"), document)
