@@ -148,20 +148,26 @@ def wait_idle(page, timeout: float = 30_000) -> None:
 
 
 def open_page(page, nav_key: str, language: str, ready) -> None:  # noqa: ANN001
-    """Click the sidebar link `nav_key` and wait for the locator `ready`, clicking again if the first click was
-    swallowed by a rerun still in flight (on a slow machine, right after signing in)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
+    """Click the sidebar link `nav_key` and wait for the locator `ready`. The first visit of a fresh server may
+    index the bundled documents for a minute on a slow machine; a click that a rerun still in flight swallowed
+    (right after signing in) shows as an idle app without `ready`, and is clicked again."""
     link = page.get_by_test_id("stSidebarNav").get_by_role("link", name=label(nav_key, language))
-    for attempt in range(3):
-        wait_idle(page, timeout=90_000)
+    idle = page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    wait_idle(page, timeout=90_000)
+    for _ in range(3):
         link.click()
-        try:
-            ready.wait_for(state="attached", timeout=40_000)
-            return
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
+        page.wait_for_timeout(1_000)
+        for _ in range(180):  # up to three minutes
+            if ready.count():
+                return
+            if idle.count():
+                page.wait_for_timeout(1_000)  # idle a second later and still without `ready`: click again
+                if ready.count():
+                    return
+                if idle.count():
+                    break
+            page.wait_for_timeout(1_000)
+    ready.wait_for(state="attached", timeout=1_000)  # fails with Playwright's message naming `ready`
 
 
 def label(key: str, language: str) -> str:
