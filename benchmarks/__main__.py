@@ -5,7 +5,13 @@ so the runner depends only on what each prints: a table, and as its last line on
 of this package with a `__main__` block is a benchmark (`benchmarks.browser` too, once it exists). The report
 shows, per benchmark, its targets (every `targets_met` object in its JSON, each marked met or not met), the
 baselines it measured in the same run, and all its figures; with the date, the machine and the git commit.
-Last line: one JSON object (what was met and missed).
+
+Why a target was missed: next to a `targets_met` object a benchmark may put a `targets_why` object with the
+same keys, one plain sentence for each target it did not meet, stating the measured value against the bar
+and a reason measured in the same run. The report shows that sentence beside the not-met target (its
+Targets table has a "why not met" column) and in the summary at the top; a not-met target without one is
+marked as such.
+Last line: one JSON object (what was met, and each target missed with its reason).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "benchmarks" / "REPORT.md"
@@ -57,6 +63,17 @@ BASELINE = re.compile(r"baseline|naive|dense|bm25|ratio", re.IGNORECASE)
 MAX_FIGURES = 400
 
 
+NO_REASON = "the benchmark gave no reason (no `targets_why` entry)"
+
+
+class Target(NamedTuple):
+    """One verdict of a benchmark: where it sits, whether it was met, and (when not) the benchmark's reason."""
+
+    name: str
+    met: bool
+    why: str = ""
+
+
 @dataclass
 class Outcome:
     """One benchmark's run: its JSON (None when it failed), how long it took, and why it failed."""
@@ -67,7 +84,7 @@ class Outcome:
     data: dict[str, Any] | None
     error: str = ""
     what: str = ""
-    targets: list[tuple[str, bool]] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
 
     @classmethod
     def from_output(
@@ -93,17 +110,25 @@ class Outcome:
         return outcome
 
 
-def targets_in(data: Any, path: str = "") -> list[tuple[str, bool]]:
+def targets_in(data: Any, path: str = "") -> list[Target]:
     """Every target verdict in a benchmark's JSON: the entries of each `targets_met` object, and a top-level
-    `passed`, each named by where it sits."""
-    found: list[tuple[str, bool]] = []
+    `passed`, each named by where it sits; a not-met one carries the sentence of the `targets_why` beside it."""
+    found: list[Target] = []
     if isinstance(data, dict):
+        reasons = data.get("targets_why") if isinstance(data.get("targets_why"), dict) else {}
         for key, value in data.items():
             here = f"{path}.{key}" if path else str(key)
             if key == "targets_met" and isinstance(value, dict):
-                found += [(f"{path}: {name}" if path else str(name), bool(met)) for name, met in value.items()]
+                found += [
+                    Target(
+                        f"{path}: {name}" if path else str(name), bool(met), "" if met else str(reasons.get(name, ""))
+                    )
+                    for name, met in value.items()
+                ]
+            elif key == "targets_why" and isinstance(value, dict):
+                continue
             elif key == "passed" and not path and isinstance(value, bool):
-                found.append(("passed", value))
+                found.append(Target("passed", value, "" if value else str(reasons.get("passed", ""))))
             else:
                 found += targets_in(value, here)
     elif isinstance(data, list):
@@ -118,7 +143,7 @@ def figures_in(data: Any, path: str = "") -> list[tuple[str, Any]]:
         return [
             row
             for key, value in data.items()
-            if key != "targets_met"
+            if key not in ("targets_met", "targets_why")
             for row in figures_in(value, f"{path}.{key}" if path else str(key))
         ]
     if isinstance(data, list) and any(isinstance(item, dict | list) for item in data):
@@ -143,9 +168,18 @@ def _table(rows: list[tuple[str, Any]]) -> list[str]:
     return lines
 
 
+def _reason(target: Target) -> str:
+    return target.why or NO_REASON
+
+
+def missed(outcomes: list[Outcome]) -> dict[str, str]:
+    """Every target not met, named "<benchmark>: <target>", with the benchmark's reason."""
+    return {f"{o.name}: {t.name}": _reason(t) for o in outcomes for t in o.targets if not t.met}
+
+
 def render(outcomes: list[Outcome], machine: dict[str, Any]) -> str:
     """The report as Markdown."""
-    met = sum(ok for o in outcomes for _, ok in o.targets)
+    met = sum(t.met for o in outcomes for t in o.targets)
     total = sum(len(o.targets) for o in outcomes)
     seconds = sum(o.seconds for o in outcomes)
     lines = [
@@ -165,6 +199,8 @@ def render(outcomes: list[Outcome], machine: dict[str, Any]) -> str:
             if any(o.data is None for o in outcomes)
             else ""
         ),
+        *(["", "Not met:", ""] if missed(outcomes) else []),
+        *[f"- `{name}` — {why}" for name, why in missed(outcomes).items()],
         "",
         "| benchmark | command | seconds | targets met |",
         "|---|---|---|---|",
@@ -173,7 +209,7 @@ def render(outcomes: list[Outcome], machine: dict[str, Any]) -> str:
         verdict = (
             "failed to run"
             if o.data is None
-            else f"{sum(ok for _, ok in o.targets)} / {len(o.targets)}"
+            else f"{sum(t.met for t in o.targets)} / {len(o.targets)}"
             if o.targets
             else "no target in its output"
         )
@@ -185,8 +221,11 @@ def render(outcomes: list[Outcome], machine: dict[str, Any]) -> str:
             continue
         lines += ["### Targets", ""]
         if o.targets:
-            lines += ["| target | result |", "|---|---|"]
-            lines += [f"| `{name}` | {'met' if ok else '**not met**'} |" for name, ok in o.targets]
+            lines += ["| target | result | why not met |", "|---|---|---|"]
+            lines += [
+                f"| `{t.name}` | {'met' if t.met else '**not met**'} | {'' if t.met else _cell(_reason(t))} |"
+                for t in o.targets
+            ]
         else:
             lines.append("The benchmark reports no met/not-met verdict (no `targets_met` in its JSON).")
         stated = [(p, v) for p, v in figures_in(o.data) if p.split(".")[-1].lower().startswith("target")]
@@ -270,7 +309,7 @@ def main() -> None:
             continue
         print(f"running benchmarks.{name} …", flush=True)
         outcome = run(name, flags, what, timeout=HANG_S)
-        verdict = outcome.error or f"{sum(ok for _, ok in outcome.targets)}/{len(outcome.targets)} targets met"
+        verdict = outcome.error or f"{sum(t.met for t in outcome.targets)}/{len(outcome.targets)} targets met"
         print(f"  {outcome.seconds} s: {verdict}", flush=True)
         outcomes.append(outcome)
     machine["load_end"] = _load()
@@ -282,8 +321,8 @@ def main() -> None:
         "seconds": seconds,
         "within_budget": seconds <= BUDGET_S,
         "failed": [o.name for o in outcomes if o.data is None],
-        "targets_missed": [f"{o.name}: {name}" for o in outcomes for name, ok in o.targets if not ok],
-        "targets_met": sum(ok for o in outcomes for _, ok in o.targets),
+        "targets_missed": missed(outcomes),
+        "targets_met": sum(t.met for o in outcomes for t in o.targets),
     }
     print(json.dumps(summary, ensure_ascii=False))
 

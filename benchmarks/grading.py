@@ -8,7 +8,9 @@ or to the reference section for questions outside the bank):
   interviewer would give; split by question. Tune on dev only; test is reported, never tuned on.
   Reported: pairwise order accuracy against the bands, mean total per kind, the gap between an
   answer and its translation, and the targets of the grading issue. (The offline grader doubts no
-  sentence, so no sentence of a correct answer is flagged.)
+  sentence, so no sentence of a correct answer is flagged.) For each target missed, `targets_why` says
+  why from the same run's answers: which pairs of kinds are out of order, how much of its key points
+  a kind covers, by how much an answer and its translation differ.
 - **old**: benchmarks/data/grading, strong > weak > wrong per question and language.
 
 Answers are graded through `backend.interview.grade.grade_item`, the same path as the grading
@@ -20,7 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +89,68 @@ def _ordered(a: float, b: float) -> float:
     return 1.0 if a > b else 0.5 if a == b else 0.0
 
 
+def coverage(out: dict[str, Any]) -> float | None:
+    """Share of the key points a graded answer covers (None when the grade names none)."""
+    covered, missed = len(out.get("covered_points") or []), len(out.get("missed_points") or [])
+    return covered / (covered + missed) if covered + missed else None
+
+
+def _mean_share(values: list[float | None]) -> str:
+    known = [v for v in values if v is not None]
+    return f"{np.mean(known):.0%}" if known else "an unknown share"
+
+
+def pairwise_why(pairs: list[tuple[str, str, float]], value: float, bar: float) -> str:
+    """Why pairwise order misses its bar: `pairs` are (kind of the better-banded answer, kind of the other,
+    1 ordered / 0.5 tied / 0 reversed)."""
+    reversed_ = sum(ok == 0.0 for _, _, ok in pairs)
+    tied = sum(ok == 0.5 for _, _, ok in pairs)
+    lost: Counter[tuple[str, str]] = Counter()
+    for high, low, ok in pairs:
+        lost[(high, low)] += 1 - ok
+    worst = [(kinds, n) for kinds, n in lost.most_common(3) if n]
+    total = sum(lost.values())
+    return (
+        f"pairwise {value} against >= {bar}: of {len(pairs)} pairs with different bands {reversed_} are reversed and "
+        f"{tied} tied; of the {total:g} pairs lost (a tie counts half), "
+        + ", ".join(f"{n:g} are {high} against {low}" for (high, low), n in worst)
+        + f" ({sum(n for _, n in worst) / max(total, 1):.0%})"
+    )
+
+
+def kind_mean_why(kind: str, answers: list[tuple[float, float | None]], value: float, op: str, bar: float) -> str:
+    """Why the mean total of one kind misses its bar: `answers` are that kind's (total, coverage)."""
+    wrong = [a for a in answers if (a[0] < bar if op == ">=" else a[0] > bar)]
+    right = [a for a in answers if a not in wrong]
+    return (
+        f"mean {kind} {value} against {op} {bar:g}: {len(wrong)} of {len(answers)} {kind} answers score "
+        f"{'below' if op == '>=' else 'above'} {bar:g} and cover {_mean_share([c for _, c in wrong])} of their "
+        f"key points on average, the other {len(right)} cover {_mean_share([c for _, c in right])}"
+    )
+
+
+def within_15_why(translations: list[tuple[float, float | None, float | None]], value: float, bar: float) -> str:
+    """Why too few answers score within 15 points of their translation: `translations` are (the answer's total
+    minus its translation's, the answer's coverage, the translation's coverage) per question."""
+    far = sorted((t for t in translations if abs(t[0]) > 15), key=lambda t: -abs(t[0]))
+    lower = sum(gap > 0 for gap, _, _ in far)
+    return (
+        f"{value} of answers within 15 points of their translation against >= {bar:g}: {len(far)} of "
+        f"{len(translations)} differ by more than 15 ({', '.join(f'{abs(gap):g}' for gap, _, _ in far)} points), "
+        f"the translation scoring lower in {lower} of them; in those {len(far)} the original covers "
+        f"{_mean_share([c for _, c, _ in far])} of its key points and the translation "
+        f"{_mean_share([c for _, _, c in far])}"
+    )
+
+
 def heldout_view(items: list[dict[str, Any]], grader: Grader) -> dict[str, Any]:
     """Metrics of one split of the held-out set."""
     pairs, base_pairs = [], []
+    pair_kinds: list[tuple[str, str, float]] = []
     by_kind: dict[str, list[int]] = defaultdict(list)
+    graded: dict[str, list[tuple[float, float | None]]] = defaultdict(list)
     gaps: list[float] = []
+    translations: list[tuple[float, float | None, float | None]] = []
     for item in items:
         question, language = item["question"], item["language"]
         # Held-out items name their bank question by id: the bank's current wording is asked.
@@ -99,22 +158,27 @@ def heldout_view(items: list[dict[str, Any]], grader: Grader) -> dict[str, Any]:
         question = bank.text[language] if bank is not None else question
         reference = "" if bank is not None else section_text(item["reference"], language)
         target = bank.model_answer[language] if bank is not None else reference
-        totals = []
+        totals, covered = [], []
         for answer in item["answers"]:
             out = grader.grade(question, answer["text"], language, reference, item.get("reference", "#").split("#")[0])
             totals.append(out["total"])
+            covered.append(coverage(out))
             by_kind[answer["kind"]].append(out["total"])
+            graded[answer["kind"]].append((out["total"], covered[-1]))
         base = grader.baseline([answer["text"] for answer in item["answers"]], target)
         kinds = [a["kind"] for a in item["answers"]]
         first = "star" if "star" in kinds else "excellent"
         if first in kinds and "other_language" in kinds:
-            gaps.append(abs(totals[kinds.index(first)] - totals[kinds.index("other_language")]))
+            a, b = kinds.index(first), kinds.index("other_language")
+            gaps.append(abs(totals[a] - totals[b]))
+            translations.append((totals[a] - totals[b], covered[a], covered[b]))
         bands = [BANDS[a["band"]] for a in item["answers"]]
         for i in range(len(bands)):
             for j in range(len(bands)):
                 if bands[i] > bands[j]:
                     pairs.append(_ordered(totals[i], totals[j]))
                     base_pairs.append(_ordered(base[i], base[j]))
+                    pair_kinds.append((kinds[i], kinds[j], pairs[-1]))
     means = {kind: round(float(np.mean(v)), 1) for kind, v in sorted(by_kind.items())}
     metrics = {
         "questions": len(items),
@@ -130,6 +194,22 @@ def heldout_view(items: list[dict[str, Any]], grader: Grader) -> dict[str, Any]:
         name: (values.get(name) is not None and (values[name] >= bar if op == ">=" else values[name] <= bar))
         for name, (op, bar) in TARGETS.items()
     }
+    why = {}
+    for name, (op, bar) in TARGETS.items():
+        value = values.get(name)
+        if metrics["targets_met"][name]:
+            continue
+        if value is None:
+            why[name] = f"{name} could not be measured: no answer of that kind in this split"
+        elif name == "pairwise":
+            why[name] = pairwise_why(pair_kinds, value, bar)
+        elif name == "other_language_within_15":
+            why[name] = within_15_why(translations, value, bar)
+        elif name.startswith("mean_"):
+            why[name] = kind_mean_why(name.removeprefix("mean_"), graded[name.removeprefix("mean_")], value, op, bar)
+        else:
+            why[name] = f"{name} {value} against {op} {bar}"
+    metrics["targets_why"] = why
     return metrics
 
 

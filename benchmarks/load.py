@@ -10,8 +10,8 @@ sessions (headless Chromium driven by Playwright) sign up and answer a 3-questio
 pool). Pass: zero errors (no exception box or console error in a browser either), every answer stored
 exactly once and graded (row counts and texts checked against what was sent), and each process's
 connections (sampled from pg_stat_activity) never above its pool limit. Runs on PostgreSQL
-(TEST_DATABASE_URL, in throwaway databases) when reachable, else on SQLite files. Last line: one JSON object.
-Sizes: --candidates, --browsers.
+(TEST_DATABASE_URL, in throwaway databases) when reachable, else on SQLite files. Last line: one JSON object,
+with the counts that failed each condition missed in `targets_why`. Sizes: --candidates, --browsers.
 """
 
 from __future__ import annotations
@@ -369,6 +369,44 @@ def browser_checks(result: dict) -> dict[str, bool]:
     }
 
 
+def checks_why(result: dict) -> dict[str, str]:
+    """For each pass condition of one run that failed (named as in `checks`), the counts that failed it."""
+    why = {
+        "zero errors": _errors_why(result["errors"]),
+        "every answer stored once and graded": _answers_why(result),
+        "every interview ended with all its messages": f"{result['interviews_ended']} of {result['candidates']} "
+        f"interviews ended; {result['messages']} of {result['messages_expected']} messages stored",
+        "connections within the pool": _pool_why(result),
+    }
+    if (browsers := result.get("browsers")) is not None:
+        why |= {
+            "browsers: zero errors": _errors_why(browsers["errors"]),
+            "browsers: every answer stored once, as sent, and graded": _answers_why(browsers)
+            + f" ({QUESTIONS * browsers['sessions']} expected); texts as sent: {browsers['answers_match_sent']}",
+            "browsers: every interview ended": f"{browsers['interviews_ended']} of {browsers['sessions']} ended",
+            "browsers: connections within the pool": _pool_why(browsers),
+        }
+    met = checks(result)
+    return {name: reason for name, reason in why.items() if not met[name]}
+
+
+def _errors_why(errors: list) -> str:
+    return f"{len(errors)} error{'' if len(errors) == 1 else 's'}" + (
+        f", the first: {str(errors[0])[:200]}" if errors else ""
+    )
+
+
+def _answers_why(result: dict) -> str:
+    return (
+        f"answers sent {result['answers_sent']}, stored {result['answers_stored']}, graded "
+        f"{result['answers_graded']}, duplicates {result['duplicate_answers']}"
+    )
+
+
+def _pool_why(result: dict) -> str:
+    return f"peak {result['connections_peak']} connections against a pool of {result['pool_limit']}"
+
+
 def passed(result: dict) -> bool:
     """Zero errors, nothing lost or doubled, every interview ended, the pool limit held (browsers too)."""
     return all(checks(result).values())
@@ -414,7 +452,12 @@ def main() -> None:
             for error in b["errors"][:5]:
                 print("  ", error)
     targets = {f"{r['llm']}: {name}": ok for r in results for name, ok in checks(r).items()}
-    print(json.dumps({"passed": all(targets.values()), "targets_met": targets, "results": results}))
+    why = {f"{r['llm']}: {name}": reason for r in results for name, reason in checks_why(r).items()}
+    if why:
+        why["passed"] = f"{len(why)} of {len(targets)} conditions failed: " + "; ".join(why)
+    for name, reason in why.items():
+        print(f"  {name}: {reason}")
+    print(json.dumps({"passed": all(targets.values()), "targets_met": targets, "targets_why": why, "results": results}))
 
 
 if __name__ == "__main__":

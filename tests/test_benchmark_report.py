@@ -1,11 +1,16 @@
 """`python -m benchmarks` assembles REPORT.md from each benchmark's last JSON line (canned here: no benchmark
-runs in this test)."""
+runs in this test), and the benchmarks' reasons for a missed target come from the figures they are given."""
 
 from __future__ import annotations
 
 import json
 
-from benchmarks.__main__ import Outcome, render
+from benchmarks.__main__ import Outcome, missed, render
+from benchmarks.grading import kind_mean_why, pairwise_why, within_15_why
+from benchmarks.history import target_why as history_target_why
+from benchmarks.load import checks_why as load_checks_why
+from benchmarks.retrieval import Query, miss_why
+from benchmarks.turn import ratio_why, turn_p95_why
 
 MACHINE = {
     "date": "2026-12-06 12:00 UTC",
@@ -75,3 +80,160 @@ def test_a_benchmark_that_fails_or_prints_no_json_is_reported_as_failed() -> Non
     assert "benchmarks that failed to run: retrieval, history" in report
     assert "**Failed to run**: exit code 1" in report
     assert "Targets: 0 of 0 met" in report
+
+
+def test_a_missed_target_shows_the_benchmarks_reason_and_a_met_one_none() -> None:
+    reason = "p95 115.2 ms against 30 ms: 46 SQL statements took 82.1 ms to come back from postgresql"
+    turn = outcome(
+        "turn",
+        {
+            "turn": [{"database": "postgresql"}],
+            "targets_met": {"postgresql.offline.turn_p95": False, "postgresql.offline.ratio": True},
+            "targets_why": {"postgresql.offline.turn_p95": reason},
+        },
+    )
+    grading = outcome(
+        "grading",
+        {
+            "test": {
+                "pairwise": 0.81,
+                "targets_met": {"pairwise": False, "mean_brief": False},
+                "targets_why": {"pairwise": "pairwise 0.81 against >= 0.85: 40 of 500 pairs are reversed"},
+            }
+        },
+    )
+    report = render([turn, grading], MACHINE)
+
+    assert "| target | result | why not met |" in report
+    assert f"| `postgresql.offline.turn_p95` | **not met** | {reason} |" in report
+    assert "| `postgresql.offline.ratio` | met |  |" in report
+    assert "| `test: pairwise` | **not met** | pairwise 0.81 against >= 0.85: 40 of 500 pairs are reversed |" in report
+    assert "| `test: mean_brief` | **not met** | the benchmark gave no reason (no `targets_why` entry) |" in report
+    summary = report.split("| benchmark | command |")[0]  # the top of the report says it too
+    assert f"- `turn: postgresql.offline.turn_p95` — {reason}" in summary
+    assert "- `grading: test: pairwise` — pairwise 0.81 against >= 0.85" in summary
+    assert "| `targets_why." not in report and "| `test.targets_why." not in report  # reasons are not figures
+    assert missed([turn, grading]) == {
+        "turn: postgresql.offline.turn_p95": reason,
+        "grading: test: pairwise": "pairwise 0.81 against >= 0.85: 40 of 500 pairs are reversed",
+        "grading: test: mean_brief": "the benchmark gave no reason (no `targets_why` entry)",
+    }
+
+
+def test_a_report_with_every_target_met_has_no_reasons() -> None:
+    history = outcome("history", {"targets_met": {"open p95 <= 50 ms": True}, "targets_why": {}})
+    report = render([history], MACHINE)
+    assert "Not met:" not in report and "| `open p95 <= 50 ms` | met |  |" in report
+    assert missed([history]) == {}
+
+
+def _turn_row(p95: float, *, cpu: float, sql_ms: float, statements: float) -> dict:
+    return {
+        "p50_ms": 70.0,
+        "p95_ms": p95,
+        "steps_p50_ms": {"auth": 2.5, "load_interview": 50.0, "grade_pending": 14.0},
+        "sql_statements_p50": statements,
+        "sql_ms_p50": sql_ms - 10,
+        "sql_statement_p50_ms": 1.7,
+        "sql_statements_by_step_p50": {"auth": 3.0, "load_interview": 24.0, "grade_pending": 9.0},
+        "slowest_5pct": {
+            "turns": 5,
+            "wall_ms": 120.4,
+            "cpu_ms": cpu,
+            "sql_ms": sql_ms,
+            "sql_statements": statements,
+            "slowest_statement_ms": 41.5,
+            "slowest_statement": "SELECT answers",
+        },
+    }
+
+
+def test_the_turn_benchmark_says_where_a_slow_turns_time_went() -> None:
+    why = turn_p95_why("postgresql", 1000, _turn_row(118.3, cpu=31.2, sql_ms=84.6, statements=46), 30.0, [3.5, 2.0])
+    assert why.startswith("p95 118.3 ms against 30 ms (user with 1,000 earlier sessions)")
+    for figure in ("120.4 ms", "84.6 ms", "46 SQL statements", "p50 1.7 ms each", "31.2 ms of the app's CPU"):
+        assert figure in why
+    assert "the slowest one of each turn took 41.5 ms on average, most often SELECT answers" in why
+    assert "load average 3.5, 2.0" in why
+    assert "load_interview runs the most statements, 24 per turn" in why
+    small = _turn_row(80.0, cpu=20.0, sql_ms=40.0, statements=30)
+    big = {**_turn_row(90.0, cpu=20.0, sql_ms=60.0, statements=31), "p50_ms": 99.0}
+    big["steps_p50_ms"] = {**big["steps_p50_ms"], "load_interview": 75.5}
+    why = ratio_why(small, big, 1.41, 1.3)
+    assert why.startswith("ratio p50 1.41 against 1.3: ") and "99.0 ms against 70.0 ms" in why
+    assert "31 against 30 SQL statements" in why and "load_interview grew most (+25.50 ms at p50)" in why
+
+
+def test_the_grading_benchmark_explains_a_missed_target_from_the_answers() -> None:
+    pairs = [("excellent", "brief", 0.0)] * 3 + [("excellent", "brief", 0.5)] * 2 + [("star", "vague", 1.0)] * 15
+    why = pairwise_why(pairs, 0.8, 0.85)
+    assert why.startswith("pairwise 0.8 against >= 0.85: of 20 pairs with different bands 3 are reversed and 2 tied")
+    assert "of the 4 pairs lost (a tie counts half), 4 are excellent against brief (100%)" in why
+    brief = [(55.0, 0.4), (65.0, 0.5), (80.0, 1.0), (90.0, 0.8)]
+    why = kind_mean_why("brief", brief, 72.5, ">=", 75)
+    assert why == (
+        "mean brief 72.5 against >= 75: 2 of 4 brief answers score below 75 and cover 45% of their key points "
+        "on average, the other 2 cover 90%"
+    )
+    translations = [(20.0, 0.9, 0.5), (-18.0, 0.6, 0.8), (5.0, 0.7, 0.7)]
+    why = within_15_why(translations, 0.333, 1.0)
+    assert why.startswith("0.333 of answers within 15 points of their translation against >= 1: 2 of 3 differ")
+    assert "(20, 18 points), the translation scoring lower in 1 of them" in why
+    assert "the original covers 75% of its key points and the translation 65%" in why
+
+
+def test_the_retrieval_benchmark_counts_the_missed_queries_and_where_the_right_document_came() -> None:
+    def query(kind: str, language: str = "en") -> Query:
+        return Query("q", language, kind, frozenset({"en/a.md"}))
+
+    def row(rank: int | None) -> dict[str, float]:
+        return {
+            "doc_recall@5": float(rank is not None and rank <= 5),
+            "hit@1": float(rank == 1),
+            "mrr@10": 1 / rank if rank else 0.0,
+        }
+
+    queries = [query("cross"), query("cross"), query("question"), query("question", "ko"), query("question")]
+    rows = [row(2), row(None), row(1), row(3), row(1)]
+    why = miss_why("hit@1", 0.4, 0.92, queries, rows)
+    assert why == (
+        "hit@1 0.4 against 0.92: 3 of 5 queries fall short (2 of 2 cross-lingual, 0 of 2 same-language en, "
+        "1 of 1 same-language ko); the right document came 2nd for 1, 3rd-5th for 1, not in the top 10 for 1"
+    )
+    why = miss_why("mrr@10", 0.567, 0.94, queries, rows)
+    assert "MRR lost: 0.300 on cross-lingual queries, 0.000 on same-language en queries" in why
+    why = miss_why("cross_recall@5", 0.5, 0.9, queries, rows)
+    assert why.startswith("cross_recall@5 0.5 against 0.9: 1 of 2 queries fall short (1 of 2 cross-lingual)")
+
+
+def test_the_history_benchmark_says_how_much_of_a_slow_call_was_sql() -> None:
+    small = {"interviews": 100, "open_ms": {"p50": 2.5, "p95": 2.8, "sql_statements": 4, "sql_p50": 1.9}}
+    large = {"interviews": 10_000, "open_ms": {"p50": 61.0, "p95": 64.2, "sql_statements": 4, "sql_p50": 58.3}}
+    assert history_target_why("open_ms", small, large, bar=50.0) == (
+        "p95 64.2 ms against 50 ms: with 10,000 interviews a call runs 4 SQL statements taking 58.3 ms of its p50 "
+        "61.0 ms, with 100 4 taking 1.9 ms of 2.5 ms"
+    )
+    assert history_target_why("open_ms", small, large, bar=1.5, ratio=True).startswith(
+        "ratio p95 22.93 against 1.5 (p95 64.2 ms against 2.8 ms): "
+    )
+
+
+def test_the_load_benchmark_gives_the_counts_behind_a_failed_condition() -> None:
+    result = {
+        "candidates": 50,
+        "errors": ["TimeoutError('pool')"],
+        "answers_sent": 150,
+        "answers_stored": 149,
+        "answers_graded": 149,
+        "duplicate_answers": 0,
+        "interviews_ended": 50,
+        "messages": 450,
+        "messages_expected": 450,
+        "connections_peak": 20,
+        "pool_limit": 20,
+        "browsers": None,
+    }
+    assert load_checks_why(result) == {
+        "zero errors": "1 error, the first: TimeoutError('pool')",
+        "every answer stored once and graded": "answers sent 150, stored 149, graded 149, duplicates 0",
+    }
