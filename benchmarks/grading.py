@@ -112,9 +112,9 @@ def pairwise_why(pairs: list[tuple[str, str, float]], value: float, bar: float) 
     total = sum(lost.values())
     return (
         f"pairwise {value} against >= {bar}: of {len(pairs)} pairs with different bands {reversed_} are reversed and "
-        f"{tied} tied; of the {total:g} pairs lost (a tie counts half), "
-        + ", ".join(f"{n:g} are {high} against {low}" for (high, low), n in worst)
-        + f" ({sum(n for _, n in worst) / max(total, 1):.0%})"
+        f"{tied} tied ({total:g} pairs lost, a tie counting half); the kinds losing most: "
+        + ", ".join(f"{high} against {low} {n:g}" for (high, low), n in worst)
+        + f" ({sum(n for _, n in worst) / max(total, 1):.0%} of the loss)"
     )
 
 
@@ -134,10 +134,11 @@ def within_15_why(translations: list[tuple[float, float | None, float | None]], 
     minus its translation's, the answer's coverage, the translation's coverage) per question."""
     far = sorted((t for t in translations if abs(t[0]) > 15), key=lambda t: -abs(t[0]))
     lower = sum(gap > 0 for gap, _, _ in far)
+    higher = len(far) - lower
     return (
         f"{value} of answers within 15 points of their translation against >= {bar:g}: {len(far)} of "
         f"{len(translations)} differ by more than 15 ({', '.join(f'{abs(gap):g}' for gap, _, _ in far)} points), "
-        f"the translation scoring lower in {lower} of them; in those {len(far)} the original covers "
+        f"the translation scoring higher in {higher} and lower in {lower}; in those {len(far)} the original covers "
         f"{_mean_share([c for _, c, _ in far])} of its key points and the translation "
         f"{_mean_share([c for _, _, c in far])}"
     )

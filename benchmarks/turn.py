@@ -476,9 +476,10 @@ def turn_p95_why(database: str, history: int, row: dict[str, Any], bar: float, l
         f"turns ({tail['turns']}, mean {tail['wall_ms']} ms) spent {tail['sql_ms']} ms waiting for "
         f"{tail['sql_statements']:g} SQL statements to come back from {database} (p50 {row['sql_statement_p50_ms']} ms "
         f"each, but the slowest one of each turn took {tail['slowest_statement_ms']} ms on average, most often "
-        f"{tail['slowest_statement']}) and used {tail['cpu_ms']} ms of the app's CPU (the driver's share included); "
-        f"{step} runs the most statements, {statements:g} per turn; load average {', '.join(map(str, load))} "
-        f"on {os.cpu_count()} cores"
+        f"{tail['slowest_statement']}) and used {tail['cpu_ms']} ms of the app's CPU (the driver's share included), "
+        f"leaving {max(tail['wall_ms'] - tail['sql_ms'] - tail['cpu_ms'], 0.0):.2f} ms that is neither (waiting for "
+        f"a free core, or commits, which cursor events do not see); {step} runs the most statements, "
+        f"{statements:g} per turn; load average {', '.join(map(str, load))} on {os.cpu_count()} cores"
     )
 
 
