@@ -78,10 +78,19 @@ def test_text_addressed_to_the_grader_never_raises_the_score(note: str) -> None:
     assert grade("os-001", answer + note, embeddings=offline_embeddings()).total <= plain.total
 
 
-def test_a_keyword_list_covers_nothing() -> None:
-    result = grade("os-001", "process, thread, address space, heap, stack, registers, IPC, context switch",
-                   embeddings=offline_embeddings())
-    assert result.total <= 10 and not result.covered_points
+def test_a_keyword_list_covers_nothing_but_ranks_above_a_restated_question() -> None:
+    embeddings = offline_embeddings()
+    terms = "own address space, shared heap, own stack, registers, crash isolation, cheap context switch"
+    listed = grade("os-001", terms, embeddings=embeddings)
+    assert not listed.covered_points and not listed.strengths and not listed.insufficient
+    assert "listed terms" in listed.coaching
+    restated = grade("os-001", "What is the difference between a process and a thread? That is a good question about "
+                     "processes and threads.", embeddings=embeddings)
+    brief = grade("os-001", "Each process has its own address space, while the threads of one process share it.",
+                  embeddings=embeddings)
+    assert restated.total < listed.total <= 20 < brief.total
+    unrelated = grade("os-001", "banana, guitar, volcano, umbrella, pasta", embeddings=embeddings)
+    assert unrelated.insufficient and unrelated.total == 0
 
 
 @pytest.mark.parametrize(

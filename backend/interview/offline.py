@@ -71,12 +71,20 @@ _STAR_COVERAGE = 1.5
 # Weight of a substantive sentence that makes no point in how grounded an answer is (development half:
 # 0 lets a lone coincidence decide when words are the only evidence; 0.1–0.3 measure alike).
 _ASIDE = 0.1
+# Depth levels a keyword list earns for naming the key points' own terms (it makes no point): it knows the
+# vocabulary, unlike a restated question (development half: 0 left lists tied with restated questions at 0;
+# 1–3 measure alike, pairwise order 0.859 → 0.877). A list naming every point's terms totals 20 at most.
+_NAMED = 2
 _RELATED = 0.3  # support at which a sentence is about something the reference says
 _NOVEL = 2  # content tokens beyond the question's that a sentence needs to say anything
 
 _HINT = {
     "ko": "핵심 개념을 한 문장으로 먼저 말하고, 왜 그런지와 예시를 2~3문장 덧붙여 보세요.",
     "en": "Start with the core idea in one sentence, then add two or three sentences on why and an example.",
+}
+_LIST_HINT = {
+    "ko": "용어를 나열하기만 했습니다. 각 용어가 무엇이고 왜 중요한지 문장으로 설명해 보세요.",
+    "en": "You listed terms without explaining them. Say in a sentence what each one is and why it matters.",
 }
 
 
@@ -116,8 +124,12 @@ def grade_offline(
     text = " ".join(s for s in _SENTENCE.split(answer.strip()) if s.strip() and not cues.DIRECTED.search(s))
     reference = _reference_for(question, tuple(key_points), model_answer, language, text, reference)
     units = _units(text, question)
-    if not key_points or _not_an_answer(text) or not any(_substantive(u) for u in units):
+    if not key_points or _not_an_answer(text):
         return _insufficient(dims, key_points, language)
+    if not any(_substantive(u) for u in units):
+        lists = [u for u in units if u.listing]
+        named = _named(reference.key_points, lists, question) if lists and track != "behavioral" else 0.0
+        return _listed(dims, key_points, named, language) if named else _insufficient(dims, key_points, language)
     model = [s for s in reference_sentences(reference.model_answer) if s not in reference.key_points]
     facts = (*reference.key_points, *model)
     cross = reference.language != _language_of(text, language)
@@ -450,6 +462,26 @@ def _embed(embeddings: E5Embeddings, texts: tuple[str, ...]) -> np.ndarray:
     point), embedded otherwise."""
     shipped = sentence_vectors(list(texts)) if embeddings.model_name == OFFLINE_MODEL_NAME else {}
     return fill_vectors(list(texts), shipped, embeddings.embed_passages)
+
+
+def _named(key_points: tuple[str, ...], units: list[_Unit], question: str) -> float:
+    """How far a keyword list names the key points' own terms (beyond the question's), in [0, 1]."""
+    asked = _words(question)
+    said = frozenset().union(*(u.tokens for u in units))
+    shares = [len(own & said) / len(own) if (own := _words(p) - asked) else 0.0 for p in key_points]
+    return float(np.mean(np.minimum(1.0, np.array(shares) / _LEXICAL_FULL))) if shares else 0.0
+
+
+def _listed(dims: tuple[str, ...], key_points: list[str], named: float, language: str) -> Grade:
+    """A keyword list: it covers no point, but naming the points' terms shows some depth."""
+    values = {d: 1.0 for d in dims} | {"depth": 1 + _NAMED * named}
+    return Grade(
+        total=total_from(values),
+        scores={d: DimensionScore(_clamp(v)) for d, v in values.items()},
+        missed_points=list(key_points),
+        coaching=_LIST_HINT[language],
+        grader="offline",
+    )
 
 
 def _insufficient(dims: tuple[str, ...], key_points: list[str], language: str) -> Grade:
