@@ -500,7 +500,7 @@ def grading_why(grading: dict[str, Any], p95_ms: float, label: str, bar: float) 
     return (
         f"{label} p95 {p95_ms} ms against {bar:g} ms over {grading['answers']} answers of {grading['mean_chars']} "
         f"characters on average; embedding the answer alone as one passage takes p95 {baseline} ms in the same "
-        f"run, so the grader's own work is {p95_ms / baseline:.1f}x that"
+        f"run, so grading takes {p95_ms / baseline:.1f}x as long as that baseline"
     )
 
 

@@ -10,7 +10,7 @@ from benchmarks.grading import kind_mean_why, pairwise_why, within_15_why
 from benchmarks.history import target_why as history_target_why
 from benchmarks.load import checks_why as load_checks_why
 from benchmarks.retrieval import Query, miss_why
-from benchmarks.turn import ratio_why, turn_p95_why
+from benchmarks.turn import grading_why, ratio_why, turn_p95_why
 
 MACHINE = {
     "date": "2026-12-06 12:00 UTC",
@@ -162,6 +162,12 @@ def test_the_turn_benchmark_says_where_a_slow_turns_time_went() -> None:
     why = ratio_why(small, big, 1.41, 1.3)
     assert why.startswith("ratio p50 1.41 against 1.3: ") and "99.0 ms against 70.0 ms" in why
     assert "31 against 30 SQL statements" in why and "load_interview grew most (+25.50 ms at p50)" in why
+    grading = {"answers": 80, "mean_chars": 589, "baseline_embed_answer": {"p95_ms": 250.0}}
+    assert grading_why(grading, 560.0, "first grading of a question", 500.0) == (
+        "first grading of a question p95 560.0 ms against 500 ms over 80 answers of 589 characters on average; "
+        "embedding the answer alone as one passage takes p95 250.0 ms in the same run, so grading takes 2.2x as "
+        "long as that baseline"
+    )
 
 
 def test_the_grading_benchmark_explains_a_missed_target_from_the_answers() -> None:
