@@ -168,3 +168,13 @@ def test_a_failed_grading_keeps_the_answer_on_screen_and_the_retry_draws_the_sco
     assert not at.exception, at.exception
     assert [m.value for m in at.metric][0].endswith("/100")
     assert not at.error
+
+
+def test_the_score_card_shows_a_sentence_once_where_several_scores_rest_on_it(ctx) -> None:
+    at = start_interview(ctx, "evidence")
+    _, question = current_question(at)
+    at.chat_input(key=keys.CHAT_INPUT).set_value(question.model_answer["en"].split(". ")[0] + ".").run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption if c.value.startswith(en("chat.evidence").split("{")[0])]
+    assert captions, "no score rests on a sentence"
+    assert all(a != b for a, b in zip(captions, captions[1:], strict=False))

@@ -95,10 +95,14 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=Non
             st.warning(t("chat.insufficient"), icon=":material/help:")
         elif grade.approximate:
             st.caption(t("chat.approximate"))
+        shown = ""
         for key, dim in grade.scores.items():
             name = DIMENSIONS.get(key, {}).get("name", {}).get(lang, key)
             st.progress(dim.score / 5, text=f"{name} · {dim.score}/5")
-            st.caption(t("chat.evidence", text=plain(dim.evidence)) if dim.evidence else t("chat.no_evidence"))
+            caption = t("chat.evidence", text=plain(dim.evidence)) if dim.evidence else t("chat.no_evidence")
+            if caption != shown:  # the same sentence under every bar reads as noise: shown once, where it starts
+                st.caption(caption)
+            shown = caption
     with st.expander(t("chat.missed"), icon=":material/checklist:"):
         st.markdown("\n".join(f"- {plain(p)}" for p in grade.missed_points) or t("chat.none_missed"))
         if grade.covered_points:
