@@ -182,6 +182,20 @@ def test_derived_key_points_are_declarative_sentences_without_duplicates() -> No
     assert len(points) == 2 and not any(p.endswith("?") or "description" in p or "raise" in p for p in points)
 
 
+def test_derived_key_points_leave_out_a_section_s_statements_about_other_topics() -> None:
+    section = (
+        "A 301 redirect is permanent, so browsers and search engines cache it and later visits skip the server.\n"
+        "A 302 redirect is temporary: every visit goes through the server again, which keeps click counts exact.\n"
+        "307 and 308 keep the method and body of the request, while 301 and 302 let browsers turn a POST into a GET.\n"
+        "401 means the client is not authenticated, 403 that it is but may not do this.\n"
+        "Return 429 when a client exceeds its rate limit.\n"
+        "Return 500 when the server fails on a valid request.\n"
+    )
+    question = "When would you answer with a 301 redirect rather than a 302, and what does each mean for caching?"
+    points = derive_key_points(question, [section], embeddings=offline_embeddings())
+    assert points and all(("30" in p) for p in points), points
+
+
 def test_a_question_outside_the_bank_is_graded_against_its_reference_and_says_approximate() -> None:
     reference = section_text("os#deadlock", "en")
     question = "What is the difference between deadlock prevention and deadlock avoidance?"
