@@ -25,6 +25,7 @@ from tests.browser import (
     browser_page,
     label,
     new_page,
+    open_page,
     require_browser,
     sign_up,
     start_interview,
@@ -134,8 +135,7 @@ def test_a_candidate_signs_up_interviews_resumes_after_a_refresh_reviews_and_log
         page.get_by_text(label("summary.overall", language)).first.wait_for(timeout=30_000)
         camera.shot(page, "results", page.get_by_text(label("summary.title", language), exact=True))
 
-        page.get_by_test_id("stSidebarNav").get_by_role("link", name=label("nav.history", language)).click()
-        page.get_by_role("button", name=label("history.open", language)).first.wait_for(timeout=60_000)
+        open_page(page, "nav.history", language, page.get_by_role("button", name=label("history.open", language)).first)
         wait_idle(page)
         assert page.get_by_role("button", name=label("history.open", language)).count() == 1
         assert page.get_by_text(label("history.answered", language).format(n=QUESTIONS)).first.is_visible()
