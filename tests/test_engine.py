@@ -314,3 +314,10 @@ def test_a_behavioural_question_cites_its_own_section_alone() -> None:
     # Without its own section among the results, the best passages are still cited.
     other = engine._passages(kb, user_id=1, query="q", language="en", reference="os#missing", track="behavioral")
     assert [p.section_id for p in other] == ["conflict", "feedback", "ambiguity"]
+
+
+def test_a_further_citation_scores_at_least_as_high_as_the_question_s_own_section() -> None:
+    ranked = [_passage("deadlock", 0.95), _passage("scheduling", 0.9), _passage("paging", 0.97)]
+    ranked.sort(key=lambda p: -p.score)
+    cited = engine._passages(_RankedKnowledge(ranked), user_id=1, query="q", language="en", reference="os#deadlock")
+    assert [p.section_id for p in cited] == ["deadlock", "paging"]  # scheduling ranks below the own section
