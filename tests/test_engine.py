@@ -286,6 +286,10 @@ class _RankedKnowledge:
     def search(self, query, *, user_id=None, k=5):  # noqa: ANN001, ANN201
         return self.passages[:k]
 
+    def bundled_section(self, reference, language):  # noqa: ANN001, ANN201
+        anchor = reference.partition("#")[2]
+        return next((p for p in self.passages if p.section_id == anchor), None)
+
 
 def _passage(anchor: str, score: float):  # noqa: ANN202
     from backend.rag.store import Passage
@@ -301,9 +305,9 @@ def test_citations_lead_with_the_grounding_section_and_leave_out_much_weaker_pas
     kb = _RankedKnowledge(ranked)
     cited = engine._passages(kb, user_id=1, query="q", language="en", reference="os#deadlock")
     assert [p.section_id for p in cited] == ["deadlock", "scheduling"]  # paging scores under the share floor
-    # The question's own section is cited even when it ranks below the passages shown.
+    # The question's own section is cited even when the search ranks it below six others, and then alone.
     deeper = engine._passages(kb, user_id=1, query="q", language="en", reference="os#processes")
-    assert [p.section_id for p in deeper] == ["processes", "scheduling", "deadlock"]
+    assert [p.section_id for p in deeper] == ["processes"]
 
 
 def test_a_behavioural_question_cites_its_own_section_alone() -> None:

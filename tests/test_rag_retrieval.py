@@ -175,3 +175,16 @@ def test_no_connection_is_held_while_an_index_is_built(pg_ctx, tmp_path: Path, m
     monkeypatch.setattr(LocalStore, "_build", watched)
     assert kb.search("topic23 component23", namespaces=[BUNDLED], k=5, relevant_only=False)
     assert held == [0]
+
+
+def test_a_bundled_section_is_read_directly_by_its_reference(tmp_path) -> None:
+    from backend.rag.knowledge import make_knowledge_base
+    from tests.conftest import make_context
+
+    ctx = make_context()
+    kb = make_knowledge_base(ctx.settings, ctx.sessions)
+    kb.ensure_bundled()
+    section = kb.bundled_section("os#deadlock", "ko")
+    assert section is not None and section.section_id == "deadlock" and section.language == "ko"
+    assert section.source == "data/knowledge/ko/os.md" and "교착" in section.text
+    assert kb.bundled_section("os#no-such-section", "en") is None

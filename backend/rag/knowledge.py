@@ -251,7 +251,21 @@ class KnowledgeBase:
 
     def ensure_bundled(self) -> IngestReport:
         """Index the bundled knowledge documents (fast: vectors ship with the app)."""
-        return self.ingest_paths([KNOWLEDGE_DIR], source_of=lambda p: p.relative_to(ROOT).as_posix())
+        return self.ingest_paths([KNOWLEDGE_DIR], source_of=_bundled_source)
+
+    def bundled_section(self, reference: str, language: str) -> Passage | None:
+        """The passage of a bundled section named "track#anchor" in `language`, read directly (no search)."""
+        track, _, anchor = reference.partition("#")
+        source = _bundled_source(KNOWLEDGE_DIR / language / f"{track}.md")
+        return next(
+            (p for p in self.store.document_passages(namespace=BUNDLED, source=source) if p.section_id == anchor),
+            None,
+        )
+
+
+def _bundled_source(path: Path) -> str:
+    """How a bundled document is named as a passage's source ("data/knowledge/en/os.md")."""
+    return path.relative_to(ROOT).as_posix()
 
 
 def make_knowledge_base(settings: Settings, sessions) -> KnowledgeBase:  # noqa: ANN001
