@@ -466,6 +466,9 @@ def sql_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "sql_statements": round(float(np.mean([n for _, _, n in tail])), 1),
             "slowest_statement_ms": round(float(np.mean([ms for ms, _ in slowest])), 2),
             "slowest_statement": Counter(kind for _, kind in slowest).most_common(1)[0][0],
+            "steps_ms": {
+                k: round(float(np.mean([r[k] for r, _, _ in tail])), 2) for k in rows[0]["sql_by_step"] if k in rows[0]
+            },
         },
     }
 
@@ -478,9 +481,17 @@ def turn_p95_why(database: str, history: int, row: dict[str, Any], bar: float, l
     machine's load averages during the run."""
     tail = row["slowest_5pct"]
     step, statements = max(row["sql_statements_by_step_p50"].items(), key=lambda kv: kv[1])
+    steps = tail.get("steps_ms") or {}
+    longest = max(steps.items(), key=lambda kv: kv[1], default=None)
+    typical = row.get("steps_p50_ms", {}).get(longest[0]) if longest else None
+    where = (
+        f"; {longest[1]} ms of it in {longest[0]}, which takes {typical} ms in a typical turn"
+        if longest and typical is not None
+        else ""
+    )
     return (
         f"p95 {row['p95_ms']} ms against {bar:g} ms (user with {history:,} earlier sessions): the slowest 5% of "
-        f"turns ({tail['turns']}, mean {tail['wall_ms']} ms) spent {tail['sql_ms']} ms waiting for "
+        f"turns ({tail['turns']}, mean {tail['wall_ms']} ms{where}) spent {tail['sql_ms']} ms waiting for "
         f"{tail['sql_statements']:g} SQL statements to come back from {database} (p50 {row['sql_statement_p50_ms']} ms "
         f"each, but the slowest one of each turn took {tail['slowest_statement_ms']} ms on average, most often "
         f"{tail['slowest_statement']}) and used {tail['cpu_ms']} ms of the app's CPU (the driver's share included), "

@@ -144,6 +144,7 @@ def _turn_row(p95: float, *, cpu: float, sql_ms: float, statements: float) -> di
             "sql_statements": statements,
             "slowest_statement_ms": 41.5,
             "slowest_statement": "SELECT answers",
+            "steps_ms": {"auth": 2.6, "load_interview": 52.0, "grade_pending": 65.8},
         },
     }
 
@@ -156,6 +157,7 @@ def test_the_turn_benchmark_says_where_a_slow_turns_time_went() -> None:
     assert "the slowest one of each turn took 41.5 ms on average, most often SELECT answers" in why
     assert "leaving 4.60 ms that is neither" in why and "load average 3.5, 2.0" in why
     assert "load_interview runs the most statements, 24 per turn" in why
+    assert "(5, mean 120.4 ms; 65.8 ms of it in grade_pending, which takes 14.0 ms in a typical turn)" in why
     small = _turn_row(80.0, cpu=20.0, sql_ms=40.0, statements=30)
     big = {**_turn_row(90.0, cpu=20.0, sql_ms=60.0, statements=31), "p50_ms": 99.0}
     big["steps_p50_ms"] = {**big["steps_p50_ms"], "load_interview": 75.5}

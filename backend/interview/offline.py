@@ -293,23 +293,31 @@ def _grounding(facts: tuple[str, ...], reference: _Reference, units: list[_Unit]
     for j, unit in enumerate(units):
         words = unit.novel & vocabulary
         share = len(words) / (len(unit.novel) or 1)
-        pairs = [p for p in _pairings(unit.text) if p <= vocabulary]
+        pairs = _pairings(unit.text, within=vocabulary)
         paired = sum(p in pairings for p in pairs) / len(pairs) if pairs else share
         out[j] = (share + paired) / 2
     return np.clip((out - _GROUNDED_LO) / (_GROUNDED_HI - _GROUNDED_LO), 0, 1)
 
 
 @lru_cache(maxsize=256)
-def _reference_words(facts: tuple[str, ...], passage: str) -> tuple[frozenset[str], frozenset[frozenset[str]]]:
+def _reference_words(facts: tuple[str, ...], passage: str) -> tuple[frozenset[str], frozenset[str]]:
     """A reference's content words and word pairings, read once per question."""
     texts = [*facts, *reference_sentences(passage)]
     return frozenset(_words(" ".join(texts))), frozenset(p for t in texts for p in _pairings(t))
 
 
-def _pairings(text: str, window: int = 5) -> set[frozenset[str]]:
-    """Unordered pairs of content words at most `window` tokens apart."""
+def _pairings(text: str, window: int = 5, within: frozenset[str] | None = None) -> set[str]:
+    """Unordered pairs of content words at most `window` tokens apart (both in `within`, if given), each as one
+    string "a\tb" (a < b): strings are not tracked by the garbage collector, so a reference section's thousands
+    of pairs do not set off collections that walk the whole heap (benchmarks/turn.py: as frozensets, the first
+    grading of a question took 200-400 ms on a server with the search indexes loaded, 2 ms in a bare process)."""
     tokens = tokenize(text)
-    return {frozenset((a, b)) for i, a in enumerate(tokens) for b in tokens[i + 1 : i + 1 + window] if a != b}
+    return {
+        (a + "\t" + b) if a < b else (b + "\t" + a)
+        for i, a in enumerate(tokens)
+        for b in tokens[i + 1 : i + 1 + window]
+        if a != b and (within is None or (a in within and b in within))
+    }
 
 
 def _clarity(units: list[_Unit], support: np.ndarray) -> tuple[float, str]:
