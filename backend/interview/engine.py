@@ -443,17 +443,10 @@ def _passages(
     question cites its own section alone: the guide's other sections are about other kinds of question."""
     if kb is None:
         return []
-
-    def search(k: int) -> list[Passage]:
-        found = kb.search(query, user_id=user_id, k=k)
-        return [p for p in found if p.language in ("", language)] or found
-
-    def grounds(p: Passage) -> bool:
-        return bool(reference) and f"{PurePosixPath(p.source).stem}#{p.section_id}" == reference
-
     try:
-        same = search(6)
-        grounding = [p for p in same if grounds(p)]
+        found = kb.search(query, user_id=user_id, k=6)
+        same = [p for p in found if p.language in ("", language)] or found
+        grounding = [p for p in same if reference and f"{PurePosixPath(p.source).stem}#{p.section_id}" == reference]
         if reference and not grounding:
             # The search ranks the question's own section below six others, so they are no guide to what
             # supports it either (reading 50 questions, seed 31: every further passage cited then was unrelated,
