@@ -325,3 +325,39 @@ def test_a_further_citation_scores_at_least_as_high_as_the_question_s_own_sectio
     ranked.sort(key=lambda p: -p.score)
     cited = engine._passages(_RankedKnowledge(ranked), user_id=1, query="q", language="en", reference="os#deadlock")
     assert [p.section_id for p in cited] == ["deadlock", "paging"]  # scheduling ranks below the own section
+
+
+class _AnsweringKnowledge(_RankedKnowledge):
+    """Like _RankedKnowledge, but a search for `answer` finds only `backing`."""
+
+    def __init__(self, passages, answer: str, backing) -> None:  # noqa: ANN001
+        super().__init__(passages)
+        self.answer, self.backing = answer, backing
+
+    def search(self, query, *, user_id=None, k=5):  # noqa: ANN001, ANN201
+        return (self.backing if query == self.answer else self.passages)[:k]
+
+
+def test_a_further_citation_must_also_be_found_by_the_model_answer() -> None:
+    ranked = [_passage("paging", 0.97), _passage("deadlock", 0.95), _passage("scheduling", 0.96)]
+    ranked.sort(key=lambda p: -p.score)
+    backing = [_passage("deadlock", 0.9), _passage("scheduling", 0.8), _passage("locks", 0.7)]
+    kb = _AnsweringKnowledge(ranked, "model answer", backing)
+    cited = engine._passages(kb, user_id=1, query="q", language="en", reference="os#deadlock", answer="model answer")
+    assert [p.section_id for p in cited] == ["deadlock", "scheduling"]  # paging matches the question's words only
+    # Without a model answer (a question from the candidate's notes) the question's search alone decides.
+    unchecked = engine._passages(kb, user_id=1, query="q", language="en", reference="os#deadlock")
+    assert [p.section_id for p in unchecked] == ["deadlock", "paging", "scheduling"]
+
+
+def test_checking_a_binary_search_tree_does_not_cite_binary_search(ctx) -> None:
+    from backend.interview.bank import load_bank
+    from backend.rag.knowledge import make_knowledge_base
+
+    kb = make_knowledge_base(ctx.settings, ctx.sessions)
+    kb.ensure_bundled()
+    question = load_bank()["algorithms-009"]  # "How would you check whether a binary tree is a valid BST?"
+    asked = {"query": question.text["en"], "language": "en", "reference": question.reference}
+    assert "binary-search" in {p.section_id for p in engine._passages(kb, user_id=1, **asked)}
+    cited = engine._passages(kb, user_id=1, answer=question.model_answer["en"], **asked)
+    assert [p.section_id for p in cited] == ["binary-search-trees"]

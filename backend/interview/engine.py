@@ -432,15 +432,30 @@ def save_draft(ctx: AppContext, *, user_id: int, session_id: int, turn: str, tex
 # scoring below the question's own section; requiring a further passage to score at least as high left 4 of
 # them, 3 related, and the citations of 49 of the 50 questions all supported the question (46 before).
 _CITE_SHARE = 0.85
+# A cited passage from another section must also be among the top sections a search for the model answer finds.
+# Set by reading the citations of 50 bank questions each (seeds 41 and 43): among the top 6, 4 of 127 citations
+# were dropped and 2 doubtful ones stayed ("Dataclasses" for is vs ==, whose answer names __eq__; "Recursion" for
+# BFS vs DFS); among the top 3, 7 were dropped (1 related) and neither stayed. Read on a fresh sample (seed 47):
+# all 55 citations shown supported their question; 2 were dropped, "Binary Search" for a BST question and a
+# related "Normalization" one.
+_ANSWER_K = 3
 
 
 def _passages(
-    kb: KnowledgeBase | None, *, user_id: int, query: str, language: str, reference: str = "", track: str = ""
+    kb: KnowledgeBase | None,
+    *,
+    user_id: int,
+    query: str,
+    language: str,
+    reference: str = "",
+    track: str = "",
+    answer: str = "",
 ) -> list[Passage]:
     """Up to three passages to cite, in the interview language: the question's grounding section
     ("track#anchor") first, then only passages nearly as relevant as the best and at least as relevant as the
     grounding section; the grounding section alone when the search ranks it below six others. A behavioural
-    question cites its own section alone: the guide's other sections are about other kinds of question."""
+    question cites its own section alone: the guide's other sections are about other kinds of question. With
+    the question's model `answer`, a passage from another section must also be among those that answer finds."""
     if kb is None:
         return []
     try:
@@ -464,8 +479,23 @@ def _passages(
     # A further passage must also score at least as high as the question's own section: one the search ranks below
     # the section the question was written from is "see also" at best.
     floor = max(_CITE_SHARE * same[0].score, grounding[0].score if grounding else 0.0)
-    others = [p for p in same if p not in grounding and p.score >= floor]
+    others = [p for p in same if p not in grounding and p.score >= floor][: max(0, 3 - len(grounding))]
+    if answer and others:
+        others = _answered(kb, others, user_id=user_id, answer=answer)
     return (grounding + others)[:3]
+
+
+def _answered(kb: KnowledgeBase, passages: list[Passage], *, user_id: int, answer: str) -> list[Passage]:
+    """The `passages` whose section a search for the model answer also finds among its top `_ANSWER_K`. A question's
+    words can match a passage that holds nothing of its answer ("Binary Search" for checking a binary search tree,
+    a feed design's components for offset against cursor pagination); the answer's words and meaning do not."""
+    try:
+        found = kb.search(answer, user_id=user_id, k=_ANSWER_K)
+    except Exception as exc:  # noqa: BLE001 - as in _passages: a store that is down costs the further citations only
+        log.warning("retrieval failed; citing the grounding section only", extra={"error": type(exc).__name__})
+        return []
+    backed = {(p.source, p.section_id) for p in found}  # one passage per section: compared by section
+    return [p for p in passages if (p.source, p.section_id) in backed]
 
 
 def grade_pending(
@@ -506,6 +536,7 @@ def grade_pending(
         language=language,
         reference=current.get("reference", ""),
         track=track,
+        answer=current.get("model_answer", ""),
     )
     reason = current.get("reason") or data.get("reasons", {}).get(current["main_id"])
     mentioned = document_passage(kb, user_id=user_id, reason=reason)
