@@ -136,11 +136,12 @@ class Answer(Base):
     feedback: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The earlier answer this one practises again ("practise this again" from the history page).
-    previous_answer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("answers.id", ondelete="SET NULL"), nullable=True, index=True
-    )
+    previous_answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id", ondelete="SET NULL"), nullable=True)
     __table_args__ = (
         UniqueConstraint("session_id", "turn_key", name="uq_answers_session_turn"),
+        # An answer's latest practice is read by (previous_answer_id, id DESC) on every chat page run: with both
+        # columns the index answers it whatever the planner's statistics say (migration 0008).
+        Index("ix_answers_previous_answer_id_id", "previous_answer_id", "id"),
         # Trigram indexes for the history search on PostgreSQL (migration 0005 creates them where it can).
         *(
             Index(f"ix_answers_{name}_trgm", column, postgresql_using="gin", postgresql_ops={column: "gin_trgm_ops"})
