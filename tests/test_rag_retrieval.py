@@ -188,3 +188,40 @@ def test_a_bundled_section_is_read_directly_by_its_reference(tmp_path) -> None:
     assert section is not None and section.section_id == "deadlock" and section.language == "ko"
     assert section.source == "data/knowledge/ko/os.md" and "교착" in section.text
     assert kb.bundled_section("os#no-such-section", "en") is None
+
+
+STORAGE = """\
+# Storage notes
+
+## Replication {#replication}
+
+Every write goes to the leader, which appends it to a log before anything else happens. Reads that must see the
+latest write go to that same node; other reads can be spread over more machines at some cost in freshness, which
+suits dashboards and search pages.
+
+A follower applies the entries in order and lags a little behind. Each entry carries the term in which it was
+written, so an entry written by a deposed node is recognised and replaced when the node comes back online.
+
+## Sharding {#sharding}
+
+Sharding splits the rows by key range or by hash, so each node owns a part of the data and a single machine never
+has to hold everything. A leader per shard orders the writes to its keys in a log that each follower of the shard
+replays; moving a key range to another shard updates the routing table that clients consult.
+
+## Indexes {#indexes}
+
+A B-tree index keeps keys sorted so range scans read neighbouring pages; a hash index only answers equality.
+
+## Caching {#caching}
+
+A cache in front of the database serves repeated reads from memory; in cache terms, a miss falls through to disk.
+"""
+
+
+def test_a_section_is_matched_lexically_by_the_words_of_all_its_chunks(ctx, tmp_path: Path) -> None:
+    kb = KnowledgeBase(LocalStore(ctx.sessions, None), None, max_bytes=100_000)  # lexical only: BM25 decides
+    ingest(kb, tmp_path, "storage.md", STORAGE)
+    found = kb.search("leader log follower term", namespaces=[BUNDLED], k=2, relevant_only=False)
+    # Replication holds all four words, two in each of its two chunks; Sharding's one chunk holds three. Scored
+    # per chunk, Sharding came first.
+    assert [p.section_id for p in found] == ["replication", "sharding"]
