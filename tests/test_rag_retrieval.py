@@ -3,6 +3,7 @@ language, a relevance floor for citations, readable titles, Korean morphemes for
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -225,3 +226,50 @@ def test_a_section_is_matched_lexically_by_the_words_of_all_its_chunks(ctx, tmp_
     # Replication holds all four words, two in each of its two chunks; Sharding's one chunk holds three. Scored
     # per chunk, Sharding came first.
     assert [p.section_id for p in found] == ["replication", "sharding"]
+
+
+class BilingualEmbeddings(HashEmbeddings):
+    """A text's vector: one axis for its language and one per topic it names, in either language. Like the
+    offline model, a Korean question then sits closer to a Korean passage on a neighbouring topic than to the
+    English passage on its own topic."""
+
+    TOPICS = (("캐시", "cache"), ("축출", "evict"), ("락", "lock"))
+
+    def _vector(self, text: str) -> list[float]:
+        korean_text = bool(re.search("[가-힣]", text))
+        vector = [float(korean_text), float(not korean_text)]
+        vector += [float(sum(text.lower().count(word) for word in words)) for words in self.TOPICS]
+        return (np.array(vector) / np.linalg.norm(vector)).tolist()
+
+
+KOREAN_NOTES = """\
+# 메모
+
+## 하나 {#one}
+
+캐시는 자주 읽는 데이터를 메모리에 둔다.
+
+## 둘 {#two}
+
+락은 한 번에 한 스레드만 들어가게 한다. 축출과는 관계가 없다.
+"""
+ENGLISH_NOTES = """\
+# Notes
+
+## Full {#full}
+
+A full cache evicts the least recently used entry.
+
+## Mutual exclusion {#mutex}
+
+A lock lets one thread in at a time.
+"""
+
+
+def test_a_question_finds_the_passage_on_its_topic_in_the_other_language(ctx, tmp_path: Path) -> None:
+    kb = make_kb(ctx, BilingualEmbeddings())
+    ingest(kb, tmp_path, "ko.md", KOREAN_NOTES)
+    ingest(kb, tmp_path, "en.md", ENGLISH_NOTES)
+    found = kb.search("캐시가 가득 차면 무엇을 축출하나요?", namespaces=[BUNDLED], k=2, relevant_only=False)
+    # With the language left in the vectors, the Korean passage on caches in general came first.
+    assert found[0].section_id == "full"
