@@ -435,9 +435,10 @@ _CITE_SHARE = 0.85
 # A cited passage from another section must also be among the top sections a search for the model answer finds.
 # Set by reading the citations of 50 bank questions each (seeds 41 and 43): among the top 6, 4 of 127 citations
 # were dropped and 2 doubtful ones stayed ("Dataclasses" for is vs ==, whose answer names __eq__; "Recursion" for
-# BFS vs DFS); among the top 3, 7 were dropped (1 related) and neither stayed. Read on a fresh sample (seed 47):
-# all 55 citations shown supported their question; 2 were dropped, "Binary Search" for a BST question and a
-# related "Normalization" one.
+# BFS vs DFS); among the top 3, 7 were dropped (1 related) and neither stayed. Read on fresh samples: seed 47, all
+# 55 citations shown supported their question ("Binary Search" for a BST question and a related "Normalization"
+# dropped); seed 53, after the search's ranking changed (section BM25, no language axis), all 59 did (a "Rate
+# Limiting" passage for a payment retried after a timeout dropped).
 _ANSWER_K = 3
 
 
