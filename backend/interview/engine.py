@@ -495,7 +495,7 @@ def _answered(kb: KnowledgeBase, passages: list[Passage], *, user_id: int, answe
     except Exception as exc:  # noqa: BLE001 - as in _passages: a store that is down costs the further citations only
         log.warning("retrieval failed; citing the grounding section only", extra={"error": type(exc).__name__})
         return []
-    backed = {(p.source, p.section_id) for p in found}  # one passage per section: compared by section
+    backed = {(p.source, p.section_id) for p in found}  # by section: the answer may find another part of it
     return [p for p in passages if (p.source, p.section_id) in backed]
 
 
