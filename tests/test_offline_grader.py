@@ -182,6 +182,17 @@ def test_derived_key_points_are_declarative_sentences_without_duplicates() -> No
     assert len(points) == 2 and not any(p.endswith("?") or "description" in p or "raise" in p for p in points)
 
 
+def test_a_statement_opening_with_a_pronoun_stays_with_the_sentence_that_names_its_subject() -> None:
+    text = ("**Mutex**: a lock with `lock()` and `unlock()`. It has an owner; only the locking thread unlocks it.\n\n"
+            "It is the simplest primitive in this section.\n\n"
+            "세마포어는 정수 카운터입니다. 이것은 N개의 스레드까지 동시에 들어가게 합니다.")
+    assert declarative_sentences(text) == [
+        "Mutex: a lock with lock() and unlock(). It has an owner; only the locking thread unlocks it.",
+        "It is the simplest primitive in this section.",
+        "세마포어는 정수 카운터입니다. 이것은 N개의 스레드까지 동시에 들어가게 합니다.",
+    ]
+
+
 def test_derived_key_points_leave_out_a_section_s_statements_about_other_topics() -> None:
     section = (
         "A 301 redirect is permanent, so browsers and search engines cache it and later visits skip the server.\n"

@@ -34,6 +34,8 @@ def sentences(text: str) -> list[str]:
 _FRONT_MATTER = re.compile(r"^\s*[A-Za-z_-]{2,20}:\s")
 _HTML = re.compile(r"<[^>]+>")
 _ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s")
+# A sentence opening with a pronoun for something the sentence before names ("It has an owner").
+_ANAPHOR = re.compile(r"^(?:(?:It|Its|They|Their|This|These|That|Those)\b|(?:이것|그것|이는|이들|이를|이렇게))")
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:Q|A|Question|Answer|질문|답변?)\s*[:.)]", re.IGNORECASE)
 
 
@@ -61,10 +63,16 @@ def declarative_sentences(text: str) -> list[str]:
         else:
             kept.append(stripped)
     out: list[str] = []
-    for sentence in sentences("\n".join(kept)):
-        if sentence.endswith(("?", "？")) or sentence.endswith(":"):
-            continue
-        out.append(sentence)
+    for paragraph in kept:
+        previous = False  # whether the paragraph's last sentence was kept
+        for sentence in sentences(paragraph):
+            if sentence.endswith(("?", "？")) or sentence.endswith(":"):
+                previous = False
+            elif previous and _ANAPHOR.match(sentence):
+                out[-1] += " " + sentence  # "It has an owner." says nothing without the sentence naming "it"
+            else:
+                out.append(sentence)
+                previous = True
     return out
 
 
