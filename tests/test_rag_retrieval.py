@@ -3,13 +3,17 @@ language, a relevance floor for citations, readable titles, Korean morphemes for
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from backend import korean
+from backend.config import ROOT
 from backend.context import AppContext
 from backend.rag import bilingual, knowledge
 from backend.rag.chunking import PARENT_MAX_CHARS
@@ -148,6 +152,30 @@ def test_a_query_is_expanded_with_the_other_languages_terms_from_the_shipped_ter
 
 def test_the_shipped_term_list_is_mined_from_the_current_knowledge_base() -> None:
     assert bilingual.load()["source_hash"] == bilingual.knowledge_hash(KNOWLEDGE_DIR)  # python -m backend.rag.bundle
+
+
+@pytest.mark.skipif(not korean.available(), reason="kiwipiepy is not installed")
+def test_mining_the_term_list_gives_the_same_pairs_whatever_the_string_hashing(tmp_path: Path) -> None:
+    # "alpha" and "zulu" occur in exactly the sections that "스레드" does: a tie, settled by the terms' order
+    for language, word in (("ko", "스레드를"), ("en", "alpha zulu")):
+        (tmp_path / language).mkdir()
+        sections = "".join(f"## Part {n} {{#p{n}}}\n\n{word} {language}{n}\n\n" for n in range(3))
+        (tmp_path / language / "notes.md").write_text(f"# Notes\n\n{sections}", encoding="utf-8")
+    script = (
+        "import sys, pathlib\nfrom backend.rag import bilingual\nprint(bilingual.mine(pathlib.Path(sys.argv[1]))['ko'])"
+    )
+    picks = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path)],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(4)
+    }
+    assert picks == {"{'스레드': 'alpha'}"}
 
 
 def test_the_first_five_results_hold_the_best_passages_of_each_language() -> None:

@@ -68,7 +68,10 @@ def mine(knowledge_dir: Path) -> dict[str, object]:
         df_en.update(en_terms)
         both.update((k, e) for k in ko_terms for e in en_terms)
     best: dict[str, dict[str, tuple[float, str]]] = {"ko": {}, "en": {}}
-    for (k, e), count in both.items():
+    # In order of the terms, so that of pairs with the same Dice coefficient the first wins on every build: the pairs
+    # are counted from sets, whose order changes with each process's string hashing (PYTHONHASHSEED), and each
+    # build shipped a slightly different list.
+    for (k, e), count in sorted(both.items()):
         dice = 2 * count / (df_ko[k] + df_en[e])
         if count >= MIN_SECTIONS and dice >= MIN_DICE:
             if dice > best["ko"].get(k, (0.0, ""))[0]:
