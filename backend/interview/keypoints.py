@@ -76,9 +76,12 @@ def declarative_sentences(text: str) -> list[str]:
     return out
 
 
-def derive_key_points(question: str, texts: list[str], *, embeddings: E5Embeddings | None, limit: int = 4) -> list[str]:
-    """The `limit` statements of `texts` most related to `question` (and nearly as related as the best one),
-    without near-duplicates, in their original order."""
+def derive_key_points(
+    question: str, texts: list[str], *, embeddings: E5Embeddings | None, limit: int = 4, related_only: bool = True
+) -> list[str]:
+    """The `limit` statements of `texts` most related to `question` (and, if `related_only`, nearly as related as
+    the best one: leave it off when all of `texts` answers the question), without near-duplicates, in their
+    original order."""
     candidates = list(dict.fromkeys(s for text in texts for s in declarative_sentences(text)))[:200]
     if not candidates:
         return []
@@ -91,7 +94,7 @@ def derive_key_points(question: str, texts: list[str], *, embeddings: E5Embeddin
         scores = lexical
     chosen: list[int] = []
     for i in np.argsort(-scores).tolist():
-        if scores[i] < scores.max() - _RELEVANT_GAP:
+        if related_only and scores[i] < scores.max() - _RELEVANT_GAP:
             break  # the rest of the section is about something else
         if all(len(tokens[i] & tokens[j]) < _DUPLICATE * min(len(tokens[i]), len(tokens[j]) or 1) for j in chosen):
             chosen.append(i)

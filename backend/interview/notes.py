@@ -166,7 +166,8 @@ def note_questions(
             "text": text,
             "kind": "main",
             "attempt": 1,
-            "key_points": derive_key_points(text, [section.text], embeddings=embeddings),
+            # A question asked from the heading is about the whole section; one the LLM wrote, about part of it.
+            "key_points": derive_key_points(text, [section.text], embeddings=embeddings, related_only=llm is not None),
             "model_answer": section.text[:MAX_SECTION_CHARS],
             "approximate": True,
             "reference": "",
