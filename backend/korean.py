@@ -12,6 +12,9 @@ from functools import lru_cache
 
 # Nouns, numerals, pronouns, verb and adjective stems, roots, adverbs, and Latin, numbers and Hanja inside Korean text.
 CONTENT_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "NP", "VV", "VA", "XR", "MAG", "SL", "SN", "SH"})
+# Kiwi knows a loanword alone but may cut it into one-syllable nouns when a particle follows (프록시 -> 프록시,
+# 프록시는 -> 프 + 록 + 시): such a run is joined back into one morpheme, which matches the word elsewhere.
+_NOUNS = frozenset({"NNG", "NNP"})
 _lock = threading.Lock()
 
 
@@ -48,4 +51,19 @@ def content_morphemes(word: str) -> tuple[str, ...]:
         return ()
     with _lock:  # one Kiwi instance shared by threads
         tokens = analyser.tokenize(word)
-    return tuple(t.form.lower() for t in tokens if t.tag in CONTENT_TAGS)
+    out: list[str] = []
+    run: list[str] = []  # adjacent one-syllable nouns: the pieces of a word Kiwi did not know
+    end = -1
+    for token in tokens:
+        single = token.tag in _NOUNS and len(token.form) == 1
+        if run and not (single and token.start == end):
+            out.append("".join(run))
+            run = []
+        if single:
+            run.append(token.form)
+        elif token.tag in CONTENT_TAGS:
+            out.append(token.form.lower())
+        end = token.start + token.len
+    if run:
+        out.append("".join(run))
+    return tuple(out)

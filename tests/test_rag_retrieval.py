@@ -136,6 +136,13 @@ def test_korean_words_are_matched_by_their_content_morphemes() -> None:
     assert int(np.argmax(index.scores("스레드가 뭐예요"))) == 0
 
 
+def test_a_loanword_kiwi_cuts_into_syllables_before_a_particle_is_one_morpheme() -> None:
+    # Kiwi knows 프록시 alone but reads 프록시는 as the nouns 프 + 록 + 시.
+    assert korean.content_morphemes("프록시는") == korean.content_morphemes("프록시") == ("프록시",)
+    index = Bm25Index(["리버스 프록시는 요청을 백엔드로 넘긴다", "캐시는 응답을 저장한다"], tokenizer=search_tokenize)
+    assert int(np.argmax(index.scores("프록시가 하는 일"))) == 0
+
+
 def test_a_query_is_expanded_with_the_other_languages_terms_from_the_shipped_term_list() -> None:
     assert bilingual.translations("스레드", "ko") == "thread"
     assert bilingual.translations("thread", "en") == "스레드"
