@@ -10,7 +10,7 @@ import pytest
 
 from backend.interview.bank import load_bank, section_text
 from backend.interview.keypoints import derive_key_points, reference_vectors, sentences
-from backend.interview.offline import grade_bank_answer, grade_offline
+from backend.interview.offline import _asks_for_a_story, grade_bank_answer, grade_offline
 from backend.interview.rubric import Grade
 from backend.rag.embeddings import offline_embeddings
 from benchmarks.grading import load_heldout
@@ -30,9 +30,15 @@ def grade(question, answer: str, language: str) -> Grade:
 def assert_consistent(result: Grade, question, language: str) -> None:
     """Feedback and numbers come from one decision."""
     points = question.points(language)
-    assert set(result.covered_points) | set(result.missed_points) == set(points)
-    assert not set(result.covered_points) & set(result.missed_points)
-    assert {s.rstrip(".") for s in result.strengths} <= {p.rstrip(". ") for p in result.covered_points}
+    if question.track == "behavioral" and _asks_for_a_story(question.text["en"], "") and not result.insufficient:
+        # A story is graded on its STAR parts: the feedback names each part scored below 4 of 5, and no other.
+        weak = [d for d, s in result.scores.items() if s.score < 4]
+        assert len(result.missed_points) == len(weak), (weak, result.missed_points)
+        assert set(result.covered_points) <= set(points)
+    else:
+        assert set(result.covered_points) | set(result.missed_points) == set(points)
+        assert not set(result.covered_points) & set(result.missed_points)
+        assert {s.rstrip(".") for s in result.strengths} <= {p.rstrip(". ") for p in result.covered_points}
     if result.insufficient:
         assert result.total == 0 and not result.strengths
     if not result.missed_points and not result.insufficient:

@@ -145,9 +145,27 @@ def test_behavioural_story_is_graded_on_its_substance_not_its_wording() -> None:
     blaming = ("My manager had a terrible plan and honestly it was his fault the migration went badly. "
                "I told him it would fail, he ignored me, and when it broke it was not my problem to fix.")
     embeddings = offline_embeddings()
-    totals = {name: grade_bank_answer(question, text, "en", embeddings).total
+    grades = {name: grade_bank_answer(question, text, "en", embeddings)
               for name, text in (("story", story), ("vague", vague), ("blaming", blaming))}
+    totals = {name: g.total for name, g in grades.items()}
     assert totals["story"] >= 70 and totals["story"] > totals["vague"] and totals["story"] > totals["blaming"]
+    # The feedback speaks of the STAR parts the grade rests on, not of key points a good story does not repeat.
+    assert not grades["story"].missed_points and "You covered every key point" in feedback_text(grades["story"], "en")
+    assert all(s.score >= 4 for s in grades["story"].scores.values())
+    vague_parts = {d for d, s in grades["vague"].scores.items() if s.score < 4}
+    assert {p.split(":")[0].lower() for p in grades["vague"].missed_points} == vague_parts
+    assert "Action: say what you did yourself" in feedback_text(grades["vague"], "en")
+
+
+def test_an_empty_story_gets_story_advice_and_a_full_technical_answer_no_depth_advice() -> None:
+    story_question = next(q for q in load_bank().values() if q.track == "behavioral")
+    empty = grade_bank_answer(story_question, "I don't know.", "en", offline_embeddings())
+    assert empty.insufficient and "Tell one real story" in feedback_text(empty, "en")
+    question = load_bank()["python-003"]
+    full = grade_bank_answer(question, question.model_answer["en"], "en", offline_embeddings())
+    text = feedback_text(full, "en")
+    assert not full.missed_points and full.scores["depth"].score == 5
+    assert "depth" not in text.lower() and text.count("(") == 1  # one note on how it was computed
 
 
 def test_feedback_and_numbers_come_from_one_decision() -> None:

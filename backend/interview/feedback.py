@@ -11,46 +11,55 @@ _TEXT = {
     },
     "good": {"ko": "좋았던 점: {items}", "en": "What worked: {items}"},
     "missed": {"ko": "다음에는 이 내용도 말해 보세요: {items}", "en": "Next time, also cover: {items}"},
-    "all_covered": {
-        "ko": "핵심 포인트를 모두 다뤘습니다. 이제 예시와 트레이드오프로 깊이를 더해 보세요.",
-        "en": "You covered every key point. Now add an example and the trade-offs to show depth.",
+    "all_covered": {"ko": "핵심 포인트를 모두 다뤘습니다.", "en": "You covered every key point."},
+    # The form dimension that fell short, when the content is all there.
+    "clarity": {
+        "ko": "더 분명하게: 첫 문장에서 바로 답하고, 얼버무리는 표현은 빼 보세요.",
+        "en": "To make it clearer, give the answer in your first sentence and drop the hedging.",
+    },
+    "structure": {
+        "ko": "더 짜임새 있게: 답을 먼저 말하고, 이유와 예시를 차례로 덧붙여 보세요.",
+        "en": "To organise it, state the answer first, then the reasons, then an example.",
     },
     "approximate": {
         "ko": (
-            "(이 질문에는 작성된 핵심 포인트가 없어 참고 자료에서 뽑은 문장과 비교했습니다. 점수는 대략적인 값입니다.)"
+            "(LLM 없이, 작성된 핵심 포인트가 없는 질문이라 참고 자료의 문장과 비교해 계산했습니다. 점수는 대략적인 "
+            "값이며, 어떤 내용을 말했는지는 확인하지만 모든 문장이 맞는지는 판단하지 않습니다.)"
         ),
         "en": (
-            "(This question has no authored key points, so your answer was compared with sentences from "
-            "the reference: the grade is approximate.)"
+            "(Computed without an LLM against sentences of the reference, as this question has no authored key "
+            "points: the grade is approximate, and it checks which points you made, not whether every sentence is "
+            "true.)"
         ),
     },
     "note": {
         "ko": (
-            "(LLM 없이 질문의 핵심 포인트와 비교해 계산한 피드백입니다. 어떤 포인트를 말했는지는 "
-            "확인하지만, 모든 문장이 맞는지는 판단하지 않습니다.)"
+            "(LLM 없이 계산한 피드백입니다. 어떤 포인트를 말했는지는 확인하지만, 모든 문장이 맞는지는 판단하지 "
+            "않습니다.)"
         ),
-        "en": (
-            "(Feedback computed from the question's key points, not by an LLM: it checks which points you "
-            "made, not whether every sentence is true.)"
-        ),
+        "en": "(Computed without an LLM: it checks which points you made, not whether every sentence is true.)",
     },
 }
 
 
 def feedback_text(grade: Grade, language: str) -> str:
-    """A short coaching paragraph for `grade` in `language`."""
+    """A short coaching paragraph for `grade` in `language`: what worked, what to add (or, with every point
+    made, the form dimension to improve), and how it was computed."""
     lines: list[str] = []
     if grade.insufficient:
         lines.append(_TEXT["insufficient"][language])
     elif grade.strengths:
         lines.append(_TEXT["good"][language].format(items=" ".join(grade.strengths)))
     if grade.missed_points and not grade.insufficient:
-        lines.append(_TEXT["missed"][language].format(items="; ".join(grade.missed_points[:3])))
+        items = grade.missed_points[:3]
+        sentences = all(p.rstrip().endswith((".", "!", "?", "다")) for p in items)
+        lines.append(_TEXT["missed"][language].format(items=(" " if sentences else "; ").join(items)))
     elif not grade.insufficient:
         lines.append(_TEXT["all_covered"][language])
+        weak = [d for d in ("clarity", "structure") if d in grade.scores and grade.scores[d].score < 4]
+        if weak:
+            lines.append(_TEXT[min(weak, key=lambda d: grade.scores[d].score)][language])
     if grade.coaching:
         lines.append(grade.coaching)
-    if grade.approximate and not grade.insufficient:
-        lines.append(_TEXT["approximate"][language])
-    lines.append(_TEXT["note"][language])
+    lines.append(_TEXT["approximate" if grade.approximate and not grade.insufficient else "note"][language])
     return "\n\n".join(lines)

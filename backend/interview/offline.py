@@ -84,6 +84,37 @@ _HINT = {
     "ko": "핵심 개념을 한 문장으로 먼저 말하고, 왜 그런지와 예시를 2~3문장 덧붙여 보세요.",
     "en": "Start with the core idea in one sentence, then add two or three sentences on why and an example.",
 }
+_STORY_HINT = {
+    "ko": "실제로 겪은 일 하나를 이야기해 보세요: 어떤 상황이었는지, 본인이 직접 한 일, 그리고 결과.",
+    "en": "Tell one real story: the situation, what you did yourself, and how it turned out.",
+}
+# A story is graded on its STAR parts, so its feedback names the parts that fell short (below 4 of 5) and
+# what makes each one strong, not the key points' wording (which a good story seldom repeats).
+_STRONG_PART = 4
+_STAR_ADVICE = {
+    "situation": {
+        "ko": "상황: 언제, 어디서 있었던 구체적인 일 하나와 무엇이 걸려 있었는지 말해 보세요.",
+        "en": "Situation: set the scene with one specific event, when and where, and what was at stake.",
+    },
+    "task": {
+        "ko": "과제: 그 상황에서 본인이 맡은 책임이나 목표가 무엇이었는지 말해 보세요.",
+        "en": "Task: say what you were responsible for, or what you set out to achieve.",
+    },
+    "action": {
+        "ko": "행동: 본인이 직접 한 일을 '저는'으로 시작해 단계별로 말해 보세요.",
+        "en": 'Action: say what you did yourself, step by step, with "I".',
+    },
+    "result": {
+        "ko": "결과: 어떻게 끝났는지 가능하면 숫자로, 그리고 무엇을 배웠는지 말해 보세요.",
+        "en": "Result: say how it turned out, with a number if you can, and what you learned.",
+    },
+}
+_STAR_PRAISE = {
+    "situation": {"ko": "구체적인 상황", "en": "a specific situation"},
+    "task": {"ko": "본인이 맡은 과제", "en": "your own responsibility"},
+    "action": {"ko": "본인이 직접 한 행동", "en": "what you did yourself"},
+    "result": {"ko": "분명한 결과", "en": "a clear result"},
+}
 _LIST_HINT = {
     "ko": "용어를 나열하기만 했습니다. 각 용어가 무엇이고 왜 중요한지 문장으로 설명해 보세요.",
     "en": "You listed terms without explaining them. Say in a sentence what each one is and why it matters.",
@@ -157,10 +188,16 @@ def grade_offline(
     grounded = float(grounding @ relevance / relevance.sum()) if relevance.sum() > 0 else 0.0
 
     best = units[int(np.argmax(support.max(axis=1)))].text
+    strengths = [key_points[i].rstrip(". ") + "." for i in covered[:3]]
+    missed = [p for i, p in enumerate(key_points) if i not in covered]
     if track == "behavioral":
         values = _star(units, coverage)
-        if not _tells_a_story(reference.model_answer):  # "what is STAR?": graded on the points it makes
+        if not _asks_for_a_story(question, model_answer):  # "what is STAR?": graded on the points it makes
             values = {dim: (1 + 4 * coverage**_DEPTH_CURVE, best) for dim in values}
+        else:  # a story: the feedback speaks of the STAR parts the grade rests on
+            strong = [dim for dim, (v, _) in values.items() if _clamp(v) >= _STRONG_PART]
+            strengths = strengths or [_praise(strong, language)] if strong else strengths
+            missed = [_STAR_ADVICE[dim][language] for dim in values if dim not in strong]
     else:
         correctness = 1 + 4 * min(1.0, coverage / _CORE) ** 0.5 * grounded
         values = {
@@ -172,9 +209,9 @@ def grade_offline(
     return Grade(
         total=total_from({d: min(5.0, max(1.0, v)) for d, (v, _) in values.items()}),
         scores={d: DimensionScore(_clamp(v), e) for d, (v, e) in values.items()},
-        strengths=[key_points[i].rstrip(". ") + "." for i in covered[:3]],
+        strengths=strengths,
         covered_points=[key_points[i] for i in covered],
-        missed_points=[p for i, p in enumerate(key_points) if i not in covered],
+        missed_points=missed,
         model_answer=model_answer,
         grader="offline",
         approximate=approximate,
@@ -372,6 +409,14 @@ def _star(units: list[_Unit], coverage: float) -> dict[str, tuple[float, str]]:
     return out
 
 
+def _asks_for_a_story(question: str, model_answer: str) -> bool:
+    """Whether a behavioural question wants a story: its model answers in both languages tell one (the
+    past-tense cues of one language alone took "What is the STAR method?" for a story in English and "Why do
+    you want to work here?" in Korean)."""
+    bank = find_by_text(question)
+    return all(_tells_a_story(a) for a in (bank.model_answer.values() if bank is not None else [model_answer]))
+
+
 def _tells_a_story(model_answer: str) -> bool:
     """Whether a behavioural question wants a story: its model answer tells one (or there is none)."""
     parts = [p for p in _SENTENCE.split(model_answer) if p.strip()]
@@ -494,13 +539,22 @@ def _listed(dims: tuple[str, ...], key_points: list[str], named: float, language
     )
 
 
+def _praise(parts: list[str], language: str) -> str:
+    """What a story did well, from its strong STAR parts: "A specific situation and a clear result."."""
+    names = [_STAR_PRAISE[p][language] for p in parts]
+    if language == "ko":
+        return ", ".join(names) + "."
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return text[0].upper() + text[1:] + "."
+
+
 def _insufficient(dims: tuple[str, ...], key_points: list[str], language: str) -> Grade:
     return Grade(
         total=0,
         scores={d: DimensionScore(1) for d in dims},
         insufficient=True,
         missed_points=list(key_points),
-        coaching=_HINT[language],
+        coaching=(_STORY_HINT if "situation" in dims else _HINT)[language],
         grader="offline",
     )
 
