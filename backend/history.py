@@ -20,6 +20,7 @@ from backend.db import repo
 from backend.db.models import Answer, InterviewSession, as_utc, utcnow
 from backend.errors import AppError
 from backend.interview.bank import load_bank, section_heading
+from backend.interview.planning import WEAK_SCORE
 from backend.interview.rubric import DIMENSIONS
 
 PER_PAGE = 20
@@ -337,7 +338,9 @@ def _weak_topics(db: Session, *, user_id: int, zone: ZoneInfo, language: str) ->
         )
         for reference, scores in latest.items()
     ]
-    return sorted(topics, key=lambda topic: (topic.score, -topic.practised, topic.reference))
+    # Only topics to work on: a section answered at 90 is no weak topic, however few others there are.
+    weak = [topic for topic in topics if topic.score < WEAK_SCORE]
+    return sorted(weak, key=lambda topic: (topic.score, -topic.practised, topic.reference))
 
 
 def progress(ctx: AppContext, *, user_id: int, timezone: str, language: str, now: datetime | None = None) -> Progress:

@@ -3,6 +3,7 @@ the home dashboard and the account page's JSON export."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -142,7 +143,12 @@ def test_progress_tab_shows_the_chart_rubric_trends_and_weak_topics(ctx) -> None
     at = logged_in(ctx, user)
     shown = texts(at)
     assert en("progress.chart") in shown and en("progress.weak_topics") in shown
-    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    chart = (at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"))[0]
+    # A dated axis (a date a day at most), not one that ticks in hours or milliseconds over a day's practice.
+    axis = json.loads(chart.proto.spec)["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["format"] == en("progress.date_format") and 1 < len(axis["values"]) <= 9
+    table = at.dataframe[0].value  # a period without answers reads "–", not "None"
+    assert table.map(lambda cell: isinstance(cell, str) and cell != "None").all().all()
     topic_buttons = [b.key for b in at.button if b.key and b.key.startswith(keys.TOPIC_PREFIX)]
     assert topic_buttons[0] == f"{keys.TOPIC_PREFIX}{load_bank()['python-001'].reference}"  # weakest first
     at.button(key=topic_buttons[0]).click().run()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -102,7 +104,7 @@ def score_chart(points: list[ScorePoint]) -> None:
         }
     )
     frame["trend"] = frame["score"].rolling(TREND_WINDOW, min_periods=1).mean().round(1)
-    x = alt.X("when:T", title=t("progress.date"))
+    x = alt.X("when:T", title=t("progress.date"), **_date_axis(frame["when"]))
     dots = (
         alt.Chart(frame)
         .mark_circle(size=60, opacity=0.8)
@@ -121,26 +123,37 @@ def score_chart(points: list[ScorePoint]) -> None:
     st.altair_chart(dots + trend, width="stretch")
 
 
+def _date_axis(when: pd.Series, ticks: int = 8) -> dict[str, object]:
+    """A time axis over whole days with a date at most every day: left to itself, an axis over a few minutes of
+    practice ticks in hours or milliseconds (".706")."""
+    first, last = when.min().normalize(), when.max().normalize() + pd.Timedelta(days=1)
+    step = max(1, math.ceil((last - first).days / ticks))
+    days = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in pd.date_range(first, last, freq=f"{step}D")]
+    return {
+        "axis": alt.Axis(format=t("progress.date_format"), values=days, labelAngle=0),
+        "scale": alt.Scale(domain=[days[0], alt.DateTime(year=last.year, month=last.month, date=last.day)]),
+    }
+
+
 def dimension_table(trends: list[DimensionTrend]) -> None:
     """Rubric averages of the last 30 days against the 30 before."""
     lang = language()
+
+    def shown(value: float | None, sign: str = "") -> str:
+        return "–" if value is None else f"{value:{sign}.1f}"  # "–", not "None", where a period has no answer
+
     frame = pd.DataFrame(
         {
             t("progress.dimension"): [DIMENSIONS[d.key]["name"][lang] for d in trends],
-            t("progress.last_30"): [d.recent for d in trends],
-            t("progress.prev_30"): [d.before for d in trends],
+            t("progress.last_30"): [shown(d.recent) for d in trends],
+            t("progress.prev_30"): [shown(d.before) for d in trends],
             t("progress.change"): [
-                None if d.recent is None or d.before is None else d.recent - d.before for d in trends
+                shown(None if d.recent is None or d.before is None else d.recent - d.before, "+") for d in trends
             ],
         }
     )
-    number = st.column_config.NumberColumn(format="%.1f")
-    change = st.column_config.NumberColumn(format="%+.1f")
-    st.dataframe(
-        frame,
-        hide_index=True,
-        width="stretch",
-        column_config={t("progress.last_30"): number, t("progress.prev_30"): number, t("progress.change"): change},
-    )
+    number = st.column_config.TextColumn(alignment="right")
+    columns = (t("progress.last_30"), t("progress.prev_30"), t("progress.change"))
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=dict.fromkeys(columns, number))
 
 
