@@ -298,6 +298,9 @@ def live_turn() -> None:
             t("chat.follow_up"),
             key=keys.ACT_FOLLOW_UP,
             disabled=not view.can_follow_up,
+            help=None
+            if view.can_follow_up
+            else t("chat.follow_up_none" if view.current.get("kind") == "main" else "chat.follow_up_nested"),
             icon=":material/subdirectory_arrow_right:",
             use_container_width=True,
         ):

@@ -123,6 +123,7 @@ def test_a_notes_interview_asks_one_question_per_section_and_grades_it(any_ctx) 
     assert asked[0].content == deadlock["text"]
     assert asked[0].meta["reason"] == {"section": "Deadlock", "document": "os-notes.md"}
     assert view.planned == 3 and not view.can_follow_up
+    assert view.title == "os-notes.md"  # named after the notes, not the track that sets the rubric
     engine.submit_answer(
         any_ctx,
         user_id=user.id,
@@ -255,6 +256,10 @@ def test_the_setup_form_starts_a_notes_interview_with_each_questions_section(ctx
     shown = texts(at)
     assert notes.offline_question("Deadlock", "ko") in shown
     assert translate("chat.reason_section", "ko", name="os-notes.md", section="Deadlock") in shown.replace("\\", "")
+    at.chat_input(key=keys.CHAT_INPUT).set_value("교착 상태는 두 스레드가 서로의 락을 기다리며 멈춘 상태입니다.").run()
+    follow_up = at.button(key=keys.ACT_FOLLOW_UP)  # none for a question from the notes, and the button says so
+    ui_language = at.session_state[keys.ACCOUNT].ui_language
+    assert follow_up.disabled and follow_up.help == translate("chat.follow_up_none", ui_language)
 
 
 def test_a_pinecone_users_notes_are_read_back_in_order_from_their_namespace_only(ctx) -> None:

@@ -400,6 +400,14 @@ STRINGS.update(
         "chat.next": {"ko": "다음 질문", "en": "Next question"},
         "chat.finish": {"ko": "결과 보기", "en": "See my results"},
         "chat.follow_up": {"ko": "꼬리 질문 받기", "en": "Ask me a follow-up"},
+        "chat.follow_up_none": {
+            "ko": "이 질문에는 준비된 꼬리 질문이 없습니다.",
+            "en": "There is no follow-up for this question.",
+        },
+        "chat.follow_up_nested": {
+            "ko": "이미 꼬리 질문입니다. 다음 질문으로 넘어가세요.",
+            "en": "This is already a follow-up: go on to the next question.",
+        },
         "chat.retry": {"ko": "이 질문 다시 풀기", "en": "Retry this question"},
         "chat.skip": {"ko": "건너뛰기", "en": "Skip"},
         "chat.end": {"ko": "면접 끝내기", "en": "End interview"},

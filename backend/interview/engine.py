@@ -256,7 +256,9 @@ def start_interview(
         "last_error": None,
     }
     data["current"] = _planned(data, 0)
-    title = default_title(setup.track, setup.difficulty, setup.language)
+    # Questions from the candidate's notes are named after the notes, not after the track that only sets the rubric.
+    notes_name = next((q["reason"].get("document") for q in questions or [] if q.get("reason")), None)
+    title = notes_name or default_title(setup.track, setup.difficulty, setup.language)
     with ctx.tx() as db:
         row = repo.create_session(
             db,
