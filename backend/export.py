@@ -31,6 +31,7 @@ from backend.db.models import (
 )
 from backend.interview.engine import InterviewView, State, question_heading
 from backend.interview.rubric import DIMENSIONS
+from backend.rag.titles import source_title
 
 # fontTools reports every font table it leaves out of the embedded subset.
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
@@ -85,9 +86,12 @@ def _message_blocks(
     if grade is None:
         return out
     out.append(Block("score", f"{label('chat.total')}: {grade.total}/100"))
+    shown = ""
     for key, dim in grade.scores.items():
         name = DIMENSIONS.get(key, {}).get("name", {}).get(language, key)
-        evidence = f" — {dim.evidence}" if dim.evidence else ""
+        # As on the page: a sentence the grade rests on is quoted once, under the first dimension resting on it.
+        evidence = f" — {dim.evidence}" if dim.evidence and dim.evidence != shown else ""
+        shown = dim.evidence or shown
         out.append(Block("item", f"{name} {dim.score}/5{evidence}"))
     for heading, points in ((label("chat.missed"), grade.missed_points), (label("chat.covered"), grade.covered_points)):
         if points:
@@ -96,7 +100,7 @@ def _message_blocks(
         out += [Block("heading", label("chat.model_answer")), Block("text", grade.model_answer)]
     if grade.sources:
         out.append(Block("heading", label("chat.sources", n=len(grade.sources))))
-        out += [Block("item", f"{s.get('source', '')} — {s.get('heading', '')}") for s in grade.sources]
+        out += [Block("item", source_title(s)) for s in grade.sources]
     return out
 
 

@@ -462,6 +462,23 @@ def label(key: str, **params: object) -> str:
     return translate(key, "ko", **params)
 
 
+def test_an_export_quotes_evidence_once_and_names_passages_by_their_readable_title(hctx) -> None:
+    user = new_user(hctx)
+    session_id, (answer_id, *_) = add_interview(hctx, user_id=user.id, created_at=NOW, answers=[("os-001", 80, "a")])
+    with hctx.tx() as db:
+        answer = db.get(Answer, answer_id)
+        feedback = dict(answer.feedback)
+        feedback["scores"] = {k: {**v, "evidence": "A process owns memory."} for k, v in feedback["scores"].items()}
+        source = {"source": "data/knowledge/en/os.md", "heading": "OS Reference > Processes", "text": "…"}
+        feedback["sources"] = [source]
+        answer.feedback = feedback
+    view = engine.load_interview(hctx, user_id=user.id, session_id=session_id)
+    label = lambda key, **params: translate(key, "en", **params)  # noqa: E731
+    markdown = export.to_markdown(export.interview_blocks(view, title="OS", timezone=SEOUL, language="en", label=label))
+    assert markdown.count("A process owns memory.") == 1  # as on the page: once, where it starts
+    assert "- OS Reference › Processes" in markdown and "data/knowledge" not in markdown
+
+
 def test_exports_hold_every_question_and_answer_render_korean_and_round_trip(hctx) -> None:
     user, other = new_user(hctx), new_user(hctx, "other")
     korean = "인덱스는 B-트리로 정렬돼 있어서 범위 검색이 빠릅니다."
