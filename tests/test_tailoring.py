@@ -43,6 +43,14 @@ def test_tailoring_names_the_words_of_the_document_each_question_matched() -> No
         assert all(word in RESUME_EN for word in reason["words"])
 
 
+def test_a_reason_names_the_documents_phrase_not_the_questions_instruction_verb() -> None:
+    resume = "Designed JWT-based authentication. Ran services behind an nginx load balancer, with rate limiting."
+    words = planning.tailor("web", resume, embeddings=None).words
+    assert "rate limiting" in words["web-023"]  # "Design a rate limiter for an API…": one phrase, as written
+    assert "JWT-based authentication" in words["web-009"]  # "JWT-based" shares "JWT" with the question
+    assert not any("Designed" in w for named in words.values() for w in named)  # "Design …" asks, it is no topic
+
+
 def test_korean_words_are_named_without_their_particles() -> None:
     tailoring = planning.tailor("system_design", RESUME_KO, embeddings=None)
     words = tailoring.words["system_design-013"]  # idempotent payment retries

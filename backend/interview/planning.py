@@ -125,26 +125,52 @@ def _question_text(question: Question) -> str:
 
 
 def _topic_words(question: Question) -> list[str]:
-    """The words of a question's text (both languages) and tags: what it is about, which a reason names."""
-    return _SURFACE.findall(" ".join([*question.text.values(), *(t.replace("-", " ") for t in question.tags)]))
+    """The words of a question's text (both languages) and tags: what it is about, which a reason names. Not the
+    English text's first word unless a tag names it: "Design a rate limiter…" is about rate limiters, and a
+    résumé's "Designed JWT-based authentication" is no reason to ask it."""
+    tags = [t.replace("-", " ") for t in question.tags]
+    first, _, rest = question.text["en"].partition(" ")
+    english = question.text["en"] if set(tokenize(first)) & set(tokenize(" ".join(tags))) else rest
+    texts = [text for lang, text in question.text.items() if lang != "en"]
+    return _SURFACE.findall(" ".join([english, *texts, *tags]))
+
+
+def _tokens(word: str) -> set[str]:
+    """A word's tokens whole and by its hyphenated parts: "JWT-based" shares "jwt", "cache-aside" itself."""
+    return {*tokenize(word), *tokenize(word.replace("-", " "))}
 
 
 def _document_words(context: str, topic: list[str], weight: dict[str, float]) -> list[str]:
     """The words of `context` the question's `topic` words share a token with, as the document writes them,
     the rarest in the track first. A Korean word is cut to the part it shares (캐시를 against 캐시 → 캐시)."""
-    topic_tokens = {t: w for w in topic for t in tokenize(w) if t not in _KO_GRAMMAR}
-    found: dict[str, tuple[float, str]] = {}  # the word's heaviest shared token -> (weight, word as written)
+    topic_tokens = {t: w for w in topic for t in _tokens(w) if t not in _KO_GRAMMAR}
+    matched: list[tuple[re.Match[str], list[str]]] = []  # document words sharing a token, heaviest token first
     for match in _SURFACE.finditer(context):
-        word = match.group(0)
-        hits = sorted((t for t in tokenize(word) if t in topic_tokens and t in weight), key=lambda t: -weight[t])
-        if not hits:
-            continue
+        hits = sorted((t for t in _tokens(match.group(0)) if t in topic_tokens and t in weight), key=weight.__getitem__)
+        hits.reverse()
+        if hits:
+            matched.append((match, hits))
+    found: dict[str, tuple[float, str]] = {}  # the phrase's heaviest shared token -> (weight, phrase as written)
+    i = 0
+    while i < len(matched):
+        # English words next to each other are one phrase ("rate limiting"), named as the document writes it.
+        j = i
+        while (
+            j + 1 < len(matched)
+            and not _HANGUL.match(matched[j][0].group(0))
+            and not _HANGUL.match(matched[j + 1][0].group(0))
+            and context[matched[j][0].end() : matched[j + 1][0].start()] == " "
+        ):
+            j += 1
+        hits = sorted({t for _, h in matched[i : j + 1] for t in h}, key=lambda t: -weight[t])
+        word = context[matched[i][0].start() : matched[j][0].end()]
         if _HANGUL.match(word):
             common = SequenceMatcher(None, word, topic_tokens[hits[0]], autojunk=False).find_longest_match()
             word = _KO_PARTICLE.sub("", word[common.a : common.a + common.size])
         score = sum(weight[t] for t in hits)
         if len(word) > 1 and score > found.get(hits[0], (0.0, ""))[0]:
             found[hits[0]] = (score, word)
+        i = j + 1
     return list(dict.fromkeys(word for _, word in sorted(found.values(), key=lambda sw: -sw[0])))[:_REASON_WORDS]
 
 
@@ -166,8 +192,8 @@ def tailor(track: str, context: str, *, embeddings: E5Embeddings | None) -> Tail
         dense = (vectors @ line_vectors.T).reshape(len(pool), len(LANGUAGES), len(lines)).max(axis=(1, 2))
         fused = TAILOR_DENSE_WEIGHT * _rescaled(dense) + (1 - TAILOR_DENSE_WEIGHT) * fused
     # A word shared with few of the track's questions says more about why this one was chosen.
-    token_sets = [set(tokenize(text)) for text in texts]
-    counts = {t: sum(t in tokens for tokens in token_sets) for t in set(tokenize(context))}
+    token_sets = [_tokens(text) for text in texts]
+    counts = {t: sum(t in tokens for tokens in token_sets) for t in _tokens(context)}
     weight = {t: float(np.log(1 + len(pool) / n)) for t, n in counts.items() if n}
     words = {
         q.id: _document_words(context, _topic_words(q), weight) if lexical[i] > 0 else [] for i, q in enumerate(pool)
