@@ -31,6 +31,7 @@ with st.form("preferences"):
         zones,
         index=zones.index(account.timezone) if account.timezone in zones else 0,
         key=keys.ACCOUNT_TIMEZONE,
+        placeholder=t("common.choose"),
     )
     if st.form_submit_button(t("account.save"), key=keys.ACCOUNT_SAVE):
         try:

@@ -62,7 +62,13 @@ def setup_form() -> None:
     )
     with st.form("setup"):
         st.subheader(t("chat.setup"))
-        track = st.selectbox(t("chat.track"), TRACKS, format_func=labeller("track", TRACKS), key=keys.SETUP_TRACK)
+        track = st.selectbox(
+            t("chat.track"),
+            TRACKS,
+            format_func=labeller("track", TRACKS),
+            key=keys.SETUP_TRACK,
+            placeholder=t("common.choose"),
+        )
         difficulty = st.segmented_control(
             t("chat.difficulty"),
             [*DIFFICULTIES, "mixed"],
@@ -87,6 +93,7 @@ def setup_form() -> None:
                 ["", *[d.source for d in docs]],
                 format_func={"": t("chat.context_none"), **{d.source: d.source for d in docs}}.__getitem__,
                 key=keys.SETUP_CONTEXT_DOC,
+                placeholder=t("common.choose"),
             )
             if docs
             else ""

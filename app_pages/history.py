@@ -63,6 +63,7 @@ def filters() -> history.HistoryFilter:
             t("chat.track"),
             tracks,
             key=keys.HISTORY_TRACK,
+            placeholder=t("common.choose"),
             format_func=choices({v: t(f"track.{v}") for v in tracks[1:]}),
             **reset,
         )
@@ -70,6 +71,7 @@ def filters() -> history.HistoryFilter:
             t("chat.difficulty"),
             difficulties,
             key=keys.HISTORY_DIFFICULTY,
+            placeholder=t("common.choose"),
             format_func=choices({v: t(f"difficulty.{v}") for v in difficulties[1:]}),
             **reset,
         )
@@ -77,6 +79,7 @@ def filters() -> history.HistoryFilter:
             t("chat.language"),
             [ANY, "ko", "en"],
             key=keys.HISTORY_LANGUAGE,
+            placeholder=t("common.choose"),
             format_func=choices(LANGUAGE_NAMES),
             **reset,
         )
@@ -84,6 +87,7 @@ def filters() -> history.HistoryFilter:
             t("history.status"),
             [ANY, *history.STATUSES],
             key=keys.HISTORY_STATUS,
+            placeholder=t("common.choose"),
             format_func=choices({v: t(f"home.status_{v}") for v in history.STATUSES}),
             **reset,
         )

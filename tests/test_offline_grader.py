@@ -128,6 +128,15 @@ def test_an_answer_in_the_other_language_is_graded_against_that_language() -> No
     assert set(korean.covered_points) <= set(question.points("en"))  # reported in the question's language
 
 
+def test_an_ellipsis_inside_a_sentence_does_not_end_it() -> None:
+    question = load_bank()["databases-009"]  # optimistic and pessimistic locking
+    answer = ("Pessimistic locking takes the row with SELECT ... FOR UPDATE, so other writers wait until we commit. "
+              "Optimistic locking reads a version and updates only if it is unchanged, retrying on conflict.")
+    evidence = {s.evidence for s in grade_bank_answer(question, answer, "en", offline_embeddings()).scores.values()}
+    assert any(e.startswith("Pessimistic") for e in evidence) or any(e.startswith("Optimistic") for e in evidence)
+    assert not any(e.endswith("...") or e.startswith("FOR UPDATE") for e in evidence)  # not cut at the ellipsis
+
+
 def test_same_answer_gives_the_same_grade() -> None:
     first = grade("python-003", IS_VS_EQ, embeddings=offline_embeddings()).to_dict()
     assert grade("python-003", IS_VS_EQ, embeddings=offline_embeddings()).to_dict() == first

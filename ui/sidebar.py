@@ -17,7 +17,7 @@ def render(ctx: AppContext, account: Account) -> None:
         st.markdown(t("sidebar.signed_in_as", username=account.username))
         if settings.llm_enabled:
             choices = settings.model_choices
-            st.selectbox(t("sidebar.model"), choices, key=keys.MODEL)
+            st.selectbox(t("sidebar.model"), choices, key=keys.MODEL, placeholder=t("common.choose"))
             st.slider(t("sidebar.temperature"), 0.0, 1.5, settings.openai_temperature, 0.1, key=keys.TEMPERATURE)
             st.caption(t("sidebar.llm", model=st.session_state.get(keys.MODEL, settings.openai_model)))
         else:

@@ -7,6 +7,7 @@ LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 
 STRINGS: dict[str, dict[str, str]] = {
     # App shell
+    "common.choose": {"ko": "선택하세요", "en": "Choose an option"},  # a dropdown's placeholder while typing
     "app.title": {"ko": "면접 코치", "en": "Interview coach"},
     "nav.login": {"ko": "로그인", "en": "Log in"},
     "nav.home": {"ko": "홈", "en": "Home"},
@@ -239,7 +240,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "export.overall": {"ko": "총점 {score}/100", "en": "Overall score {score}/100"},
     "export.title": {"ko": "내 데이터 내보내기", "en": "Export your data"},
     "export.help": {
-        "ko": "계정, 모든 면접과 답변, 채점, 평가, 복습 일정, 올린 자료 목록을 JSON 파일 하나로 받습니다.",
+        "ko": "계정, 모든 면접과 답변, 채점, 평가, 복습 일정, 업로드한 자료 목록을 JSON 파일 하나로 받습니다.",
         "en": "Download your account, every interview with its answers and grades, your votes, review "
         "schedule and the list of your documents as one JSON file.",
     },
@@ -565,8 +566,8 @@ STRINGS.update(
             "ko": "{name}을(를) 색인했습니다 ({chunks}개 문단).",
             "en": "Indexed {name} ({chunks} passages).",
         },
-        "docs.list": {"ko": "올린 자료", "en": "Your documents"},
-        "docs.none": {"ko": "아직 올린 자료가 없습니다.", "en": "You haven't uploaded anything yet."},
+        "docs.list": {"ko": "업로드한 자료", "en": "Your documents"},
+        "docs.none": {"ko": "아직 업로드한 자료가 없습니다.", "en": "You haven't uploaded anything yet."},
         "docs.row": {"ko": "{name} · {chunks}개 문단", "en": "{name} · {chunks} passages"},
         "docs.delete": {"ko": "삭제", "en": "Delete"},
         "docs.deleted": {"ko": "{name}을(를) 삭제했습니다.", "en": "Deleted {name}."},

@@ -90,7 +90,7 @@ def offline_question(heading: str, language: str) -> str:
         return heading.strip()
     if language == "ko":
         return f"{heading}에 대해 설명해 주세요. 핵심은 무엇인가요?"
-    return f"Explain {heading}: what is it, and what are the key points about it?"
+    return f"What do you know about {heading}? Walk me through the key points."  # any heading: "Redis strategies"
 
 
 class _Questions(BaseModel):
