@@ -119,7 +119,10 @@ def session_row(row: history.SessionRow) -> None:
         if not shown.startswith(t(f"track.{row.track}")):  # renamed: the track is not in the title
             details.insert(1, t(f"track.{row.track}"))
         main.caption(" · ".join(details))
-        total = t("history.no_score") if row.overall_score is None else f"{row.overall_score:.0f}/100"
+        if row.overall_score is not None:
+            total = f"{row.overall_score:.0f}/100"
+        else:
+            total = t("history.no_score") if row.score_so_far is None else t("history.so_far", score=row.score_so_far)
         score.markdown(f"**{total}**")
         score.caption(t("history.answered", n=row.answered))
         action.button(

@@ -58,6 +58,7 @@ class SessionRow:
     created_at: datetime  # in the user's time zone
     answered: int  # questions with a graded answer
     overall_score: float | None
+    score_so_far: float | None = None  # an unfinished interview's overall score if it ended now
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,8 @@ def _rows(db: Session, query: Select, zone: ZoneInfo) -> list[SessionRow]:
             s.created_at.desc(), s.id.desc()
         )
     )
+    rows = list(rows)
+    so_far = _scores_so_far(db, [r.id for r in rows if r.overall_score is None and r.answered])
     return [
         SessionRow(
             r.id,
@@ -205,9 +208,25 @@ def _rows(db: Session, query: Select, zone: ZoneInfo) -> list[SessionRow]:
             _local(r.created_at, zone),
             r.answered or 0,
             r.overall_score,
+            so_far.get(r.id),
         )
         for r in rows
     ]
+
+
+def _scores_so_far(db: Session, session_ids: list[int]) -> dict[int, float]:
+    """Session id -> the mean of each question's best graded answer, as the overall score is when it ends."""
+    if not session_ids:
+        return {}
+    best: dict[int, list[float]] = defaultdict(list)
+    query = (
+        select(Answer.session_id, func.max(Answer.total))
+        .where(Answer.session_id.in_(session_ids), Answer.total.is_not(None))
+        .group_by(Answer.session_id, Answer.question_id)
+    )
+    for session_id, total in db.execute(query):
+        best[session_id].append(float(total))
+    return {session_id: round(sum(totals) / len(totals), 1) for session_id, totals in best.items()}
 
 
 def history_page(

@@ -62,6 +62,16 @@ def test_the_list_is_newest_first_with_local_times_answer_counts_and_scores(hctx
     assert result.total == 2 and result.pages == 1
     first = result.rows[1]
     assert (first.answered, first.overall_score, first.track) == (2, 50.0, "python")
+    assert first.score_so_far is None  # ended: its overall score stands
+    unfinished, _ = add_interview(
+        hctx,
+        user_id=user.id,
+        created_at=NOW,
+        status="active",
+        answers=[("python-001", 40, "a"), ("python-001", 80, "b"), ("python-004", 60, "c")],
+    )
+    row = page(hctx, user).rows[0]
+    assert (row.id, row.overall_score, row.score_so_far) == (unfinished, None, 70.0)  # each question's best
     assert first.created_at.utcoffset() == timedelta(hours=9)
     assert first.created_at.replace(tzinfo=None) == (NOW - timedelta(days=2) + timedelta(hours=9)).replace(tzinfo=None)
 

@@ -179,6 +179,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "history.open": {"ko": "열기", "en": "Open"},
     "history.answered": {"ko": "{n}문항", "en": "{n} answered"},
     "history.no_score": {"ko": "점수 없음", "en": "no score"},
+    "history.so_far": {"ko": "지금까지 {score:.0f}/100", "en": "{score:.0f}/100 so far"},
     "history.back": {"ko": "목록으로", "en": "Back to the list"},
     "history.resume": {"ko": "이어서 하기", "en": "Resume"},
     "history.rename": {"ko": "이름 바꾸기", "en": "Rename"},
