@@ -188,7 +188,8 @@ def attempts_side_by_side(view: engine.InterviewView) -> None:
         for column, earlier, answer in zip(columns, [None, *attempts], attempts, strict=False):
             delta = None if earlier is None else int(round(answer.grade.total - earlier.grade.total))
             column.metric(t("history.attempt", n=answer.attempt_no), f"{answer.grade.total}/100", delta=delta)
-            column.caption(widgets.plain(answer.answer_text[:300]))
+            text = answer.answer_text
+            column.caption(widgets.plain(text if len(text) <= 300 else text[:300].rsplit(" ", 1)[0] + " …"))
 
 
 def manage(view: engine.InterviewView, row_status: str) -> None:
