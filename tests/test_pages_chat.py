@@ -178,3 +178,14 @@ def test_the_score_card_shows_a_sentence_once_where_several_scores_rest_on_it(ct
     captions = [c.value for c in at.caption if c.value.startswith(en("chat.evidence").split("{")[0])]
     assert captions, "no score rests on a sentence"
     assert all(a != b for a, b in zip(captions, captions[1:], strict=False))
+
+
+def test_a_passage_that_begins_inside_a_code_sample_opens_it_after_its_heading() -> None:
+    from ui.interview_widgets import excerpt
+
+    inside = "#### Condition variables\n\nwith cond:\n    cond.wait()\n```\n\nA condition variable lets a thread sleep."
+    assert excerpt(inside) == (
+        "#### Condition variables\n\n```\nwith cond:\n    cond.wait()\n```\n\nA condition variable lets a thread sleep."
+    )
+    cut = "#### Sample\n\nProse.\n\n```python\nx = 1\n"  # ends inside its sample: closed at the end
+    assert excerpt(cut) == cut.strip() + "\n```"

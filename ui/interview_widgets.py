@@ -128,12 +128,20 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=Non
 
 
 def excerpt(text: str, limit: int = 700) -> str:
-    """A passage as readable Markdown: cut at a line end near `limit`, code fences closed, "…" where it is cut."""
+    """A passage as readable Markdown: cut at a line end near `limit`, code fences balanced, "…" where it is cut.
+
+    A passage of a long code sample can begin inside the sample: its first fence is then the bare one that
+    closes it, and an opening fence goes before its code (after its heading), not a closing one at its end."""
     text = text.strip()
-    if len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        text = text[: cut if cut > limit // 2 else limit].rstrip() + " …"
-    if text.count("```") % 2:
+    cut = len(text) > limit
+    if cut:
+        end = text.rfind("\n", 0, limit)
+        text = text[: end if end > limit // 2 else limit].rstrip() + " …"
+    fences = [line.strip() for line in text.splitlines() if line.strip().startswith("```")]
+    if len(fences) % 2 and not cut and fences[0] == "```":
+        heading, _, body = text.partition("\n\n") if text.startswith("#") else ("", "", text)
+        text = f"{heading}\n\n```\n{body}" if heading else f"```\n{body}"
+    elif len(fences) % 2:
         text += "\n```"
     return text if text[:1].isupper() or not text[:1].isalpha() else "… " + text
 
