@@ -161,6 +161,7 @@ def test_behavioural_story_is_graded_on_its_substance_not_its_wording() -> None:
     # The feedback speaks of the STAR parts the grade rests on, not of key points a good story does not repeat.
     assert not grades["story"].missed_points and "You covered every key point" in feedback_text(grades["story"], "en")
     assert all(s.score >= 4 for s in grades["story"].scores.values())
+    assert grades["story"].scores["result"].evidence.startswith("She agreed")  # the story's result, told last
     vague_parts = {d for d, s in grades["vague"].scores.items() if s.score < 4}
     assert {p.split(":")[0].lower() for p in grades["vague"].missed_points} == vague_parts
     assert "Action: say what you did yourself" in feedback_text(grades["vague"], "en")

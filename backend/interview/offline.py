@@ -396,7 +396,8 @@ def _star(units: list[_Unit], coverage: float) -> dict[str, tuple[float, str]]:
         "situation": (1 + 2 * bool(setting) + bool(cues.SPECIFIC.search(" ".join(setting))) + (len(past) > 2), setting),
         "task": (2 + bool(task) + bool(mine) + (len(mine) >= 3), task or mine),
         "action": (1 + min(4, 1.5 * len(mine)) if mine else 1.5 + 0.5 * bool(ours), mine or ours),
-        "result": (1 + 2 * bool(outcome) + bool(numbers) + (len(outcome) >= 2), numbers or outcome),
+        # A story ends with its result: the last such sentence is the evidence, not an action that has a number.
+        "result": (1 + 2 * bool(outcome) + bool(numbers) + (len(outcome) >= 2), (numbers or outcome)[::-1]),
     }
     out: dict[str, tuple[float, str]] = {}
     for dim, (value, hits) in values.items():
