@@ -369,10 +369,9 @@ if view.state == State.ENDED:
     st.session_state.pop(keys.CHAT_SESSION, None)
 else:
     st.session_state[keys.CHAT_SESSION] = session_id
-st.caption(
-    f"{t(f'track.{view.setup.track}')} · {t(f'difficulty.{view.setup.difficulty}')} · "
-    f"{LANGUAGE_NAMES[view.setup.language]} · {t('chat.progress', position=view.position, planned=view.planned)}"
-)
+# Its title (the notes' name for questions from the candidate's notes, else track · difficulty · language).
+shown = widgets.title(view.title, view.setup.track, view.setup.difficulty, view.setup.language)
+st.caption(f"{widgets.plain(shown)} · {t('chat.progress', position=view.position, planned=view.planned)}")
 
 if view.state == State.ENDED:  # the results first, where the candidate is looking; the interview below
     with st.container(key="summary"):

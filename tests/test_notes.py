@@ -255,6 +255,7 @@ def test_the_setup_form_starts_a_notes_interview_with_each_questions_section(ctx
     assert not at.exception, at.exception
     shown = texts(at)
     assert notes.offline_question("Deadlock", "ko") in shown
+    assert any(c.value.startswith("os-notes.md · ") for c in at.caption)  # the header names the notes
     assert translate("chat.reason_section", "ko", name="os-notes.md", section="Deadlock") in shown.replace("\\", "")
     at.chat_input(key=keys.CHAT_INPUT).set_value("교착 상태는 두 스레드가 서로의 락을 기다리며 멈춘 상태입니다.").run()
     follow_up = at.button(key=keys.ACT_FOLLOW_UP)  # none for a question from the notes, and the button says so
