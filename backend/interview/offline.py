@@ -197,7 +197,8 @@ def grade_offline(
             values = {dim: (1 + 4 * coverage**_DEPTH_CURVE, best) for dim in values}
         else:  # a story: the feedback speaks of the STAR parts the grade rests on
             strong = [dim for dim, (v, _) in values.items() if _clamp(v) >= _STRONG_PART]
-            strengths = strengths or [_praise(strong, language)] if strong else strengths
+            if strong and not strengths:
+                strengths = [_praise(strong, language)]
             missed = [_STAR_ADVICE[dim][language] for dim in values if dim not in strong]
     else:
         correctness = 1 + 4 * min(1.0, coverage / _CORE) ** 0.5 * grounded

@@ -144,11 +144,9 @@ def _document_words(context: str, topic: list[str], weight: dict[str, float]) ->
     """The words of `context` the question's `topic` words share a token with, as the document writes them,
     the rarest in the track first. A Korean word is cut to the part it shares (캐시를 against 캐시 → 캐시)."""
     topic_tokens = {t: w for w in topic for t in _tokens(w) if t not in _KO_GRAMMAR}
-    matched: list[tuple[re.Match[str], list[str]]] = []  # document words sharing a token, heaviest token first
+    matched: list[tuple[re.Match[str], set[str]]] = []  # document words and the tokens they share
     for match in _SURFACE.finditer(context):
-        hits = sorted((t for t in _tokens(match.group(0)) if t in topic_tokens and t in weight), key=weight.__getitem__)
-        hits.reverse()
-        if hits:
+        if hits := {t for t in _tokens(match.group(0)) if t in topic_tokens and t in weight}:
             matched.append((match, hits))
     found: dict[str, tuple[float, str]] = {}  # the phrase's heaviest shared token -> (weight, phrase as written)
     i = 0
@@ -162,7 +160,7 @@ def _document_words(context: str, topic: list[str], weight: dict[str, float]) ->
             and context[matched[j][0].end() : matched[j + 1][0].start()] == " "
         ):
             j += 1
-        hits = sorted({t for _, h in matched[i : j + 1] for t in h}, key=lambda t: -weight[t])
+        hits = sorted(set().union(*(h for _, h in matched[i : j + 1])), key=lambda t: -weight[t])
         word = context[matched[i][0].start() : matched[j][0].end()]
         if _HANGUL.match(word):
             common = SequenceMatcher(None, word, topic_tokens[hits[0]], autojunk=False).find_longest_match()
