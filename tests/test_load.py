@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.load import passed, run_load
+from benchmarks.load import checks_why, passed, run_load
 from benchmarks.turn import postgres_database
 from tests.browser import require_browser
 
@@ -17,7 +17,7 @@ def test_ten_candidates_at_once_on_postgresql(pg_url, llm: str, browsers: int) -
         require_browser()
     with postgres_database(pg_url) as url:
         result = run_load(url, candidates=10, llm=llm, latency=0.2, browsers=browsers)
-    assert passed(result), result
+    assert passed(result), checks_why(result)
     assert result["answers_stored"] == 30 and result["connections_peak"] >= 2  # they did overlap
     if browsers:
         assert result["browsers"]["answers_stored"] == 3 * browsers and result["browsers"]["answers_match_sent"]

@@ -210,6 +210,14 @@ def test_derived_key_points_are_declarative_sentences_without_duplicates() -> No
     assert len(points) == 2 and not any(p.endswith("?") or "description" in p or "raise" in p for p in points)
 
 
+def test_a_labelled_statement_is_prose_and_a_lower_case_key_line_is_front_matter() -> None:
+    text = ("description: notes on sessions for the login chapter\n\n"
+            "Pitfalls: session fixation — always issue a new session id at login and privilege changes.\n")
+    assert declarative_sentences(text) == [
+        "Pitfalls: session fixation — always issue a new session id at login and privilege changes."
+    ]
+
+
 def test_a_statement_opening_with_a_pronoun_stays_with_the_sentence_that_names_its_subject() -> None:
     text = ("**Mutex**: a lock with `lock()` and `unlock()`. It has an owner; only the locking thread unlocks it.\n\n"
             "It is the simplest primitive in this section.\n\n"

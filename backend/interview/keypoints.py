@@ -30,8 +30,9 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-# Lines that are not prose: front matter, fenced code, HTML, tables, Q/A labels.
-_FRONT_MATTER = re.compile(r"^\s*[A-Za-z_-]{2,20}:\s")
+# Lines that are not prose: front matter (lower-case keys: "description: …"; a capitalised label opens prose,
+# "Pitfalls: session fixation — …"), fenced code, HTML, tables, Q/A labels.
+_FRONT_MATTER = re.compile(r"^\s*[a-z_][a-z0-9_-]{1,19}:\s")
 _HTML = re.compile(r"<[^>]+>")
 _ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s")
 # A sentence opening with a pronoun for something the sentence before names ("It has an owner").
