@@ -17,7 +17,8 @@ def test_ten_candidates_at_once_on_postgresql(pg_url, llm: str, browsers: int) -
         require_browser()
     with postgres_database(pg_url) as url:
         result = run_load(url, candidates=10, llm=llm, latency=0.2, browsers=browsers)
-    assert passed(result), checks_why(result)
+    errors = [*result["errors"], *(result["browsers"] or {}).get("errors", [])]
+    assert passed(result), (checks_why(result), errors[:5])
     assert result["answers_stored"] == 30 and result["connections_peak"] >= 2  # they did overlap
     if browsers:
         assert result["browsers"]["answers_stored"] == 3 * browsers and result["browsers"]["answers_match_sent"]
