@@ -43,6 +43,8 @@ def assert_consistent(result: Grade, question, language: str) -> None:
         assert result.total == 0 and not result.strengths
     if not result.missed_points and not result.insufficient:
         assert result.total >= 60, "every key point covered but a low total"
+    if result.missed_points and "depth" in result.scores:
+        assert result.scores["depth"].score <= 4, "depth 5 reads 'covers every key point', but one is missed"
     if not result.covered_points and question.track != "behavioral":  # a story is graded on STAR, not on points
         assert result.total <= 50, "nothing covered but a high total"
     assert not result.coaching or result.insufficient  # the offline grader doubts no sentence

@@ -13,6 +13,7 @@ from backend.interview.bank import load_bank, section_text
 from backend.interview.feedback import feedback_text
 from backend.interview.keypoints import declarative_sentences, derive_key_points, sentences
 from backend.interview.offline import grade_bank_answer, grade_offline
+from backend.interview.rubric import Grade
 from backend.rag.embeddings import offline_embeddings
 from tests.conftest import ROOT
 
@@ -186,6 +187,12 @@ def test_feedback_and_numbers_come_from_one_decision() -> None:
     vague = grade_bank_answer(question, "Both compare things and you pick one depending on the case.", "en",
                               offline_embeddings())
     assert "You covered every key point" not in feedback_text(vague, "en")
+
+
+def test_korean_missed_points_read_as_separate_sentences() -> None:
+    grade = Grade(total=40, scores={}, missed_points=["DB는 대기 그래프에서 순환을 찾아 데드락을 감지한다",
+                                                      "트랜잭션 하나를 희생자로 골라 롤백한다"])
+    assert "감지한다. 트랜잭션 하나를 희생자로 골라 롤백한다." in feedback_text(grade, "ko")
 
 
 def test_reference_sentences_keep_identifiers_and_short_korean_sentences() -> None:

@@ -51,9 +51,12 @@ def feedback_text(grade: Grade, language: str) -> str:
     elif grade.strengths:
         lines.append(_TEXT["good"][language].format(items=" ".join(grade.strengths)))
     if grade.missed_points and not grade.insufficient:
-        items = grade.missed_points[:3]
-        sentences = all(p.rstrip().endswith((".", "!", "?", "다")) for p in items)
-        lines.append(_TEXT["missed"][language].format(items=(" " if sentences else "; ").join(items)))
+        items = [p.rstrip() for p in grade.missed_points[:3]]
+        if all(p.endswith((".", "!", "?", "다")) for p in items):  # sentences, each closed with a full stop
+            text = " ".join(p + "." if p.endswith("다") else p for p in items)
+        else:
+            text = "; ".join(items)
+        lines.append(_TEXT["missed"][language].format(items=text))
     elif not grade.insufficient:
         lines.append(_TEXT["all_covered"][language])
         weak = [d for d in ("clarity", "structure") if d in grade.scores and grade.scores[d].score < 4]
