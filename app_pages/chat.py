@@ -25,6 +25,7 @@ if llms.online:
     st.info(t("chat.mode_llm", model=choice.model), icon=":material/smart_toy:")
 else:
     st.info(t("chat.mode_offline"), icon=":material/offline_bolt:")
+runtime.show_flash()
 kb = runtime.knowledge(ctx)  # after the title: the first visit of a fresh server indexes, with a spinner
 
 def act(action, **kwargs) -> None:  # noqa: ANN001
@@ -46,10 +47,15 @@ def vote(answer_id: int, key: str) -> None:
         engine.set_vote(ctx, user_id=account.id, answer_id=answer_id, helpful=bool(value))
 
 
-def end_button() -> None:
-    """ "End interview", behind a confirmation: the remaining questions are skipped."""
+def end_button(view) -> None:  # noqa: ANN001
+    """ "End interview", behind a confirmation that says what is skipped (nothing, after the last feedback)."""
+    remaining = view.planned - view.position  # questions after the current one
+    if remaining > 0:
+        confirm = "chat.end_confirm"
+    else:
+        confirm = "chat.end_confirm_this" if view.state == State.QUESTION else "chat.end_confirm_done"
     with st.popover(t("chat.end"), icon=":material/stop_circle:", use_container_width=True):
-        st.caption(t("chat.end_confirm"))
+        st.caption(t(confirm))
         if st.button(t("chat.end_yes"), key=keys.ACT_END, type="primary"):
             act(engine.end_interview)
 
@@ -146,6 +152,9 @@ def setup_form() -> None:
                 runtime.show_error(exc)
                 return
             st.session_state[keys.CHAT_SESSION] = new_id
+            planned = engine.load_interview(ctx, user_id=account.id, session_id=new_id).planned
+            if planned < setup.num_questions:  # the bank (or the notes) had fewer: said, not silently capped
+                runtime.flash(t("chat.fewer_questions", planned=planned, asked=setup.num_questions))
             st.rerun()
 
 
@@ -271,7 +280,7 @@ def live_turn() -> None:
         if cols[0].button(t("chat.skip"), key=keys.ACT_SKIP, icon=":material/skip_next:", use_container_width=True):
             act(engine.skip_question, turn=turn)
         with cols[1]:
-            end_button()
+            end_button(view)
         limit = ctx.settings.max_answer_chars
         st.caption(t("chat.max_chars", max=limit))
         # No hard cap on the box: a browser swallows a paste over it without a word. An answer over the limit is
@@ -320,7 +329,7 @@ def live_turn() -> None:
         if cols[2].button(t("chat.retry"), key=keys.ACT_RETRY, icon=":material/replay:", use_container_width=True):
             act(engine.retry_question)
         with cols[3]:
-            end_button()
+            end_button(view)
         st.chat_input(t("chat.input_disabled"), disabled=True, key=keys.CHAT_INPUT)
 
     else:  # ended meanwhile (another tab): the page shows the summary

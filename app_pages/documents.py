@@ -14,9 +14,10 @@ st.title(t("docs.title"))
 st.write(t("docs.intro"))
 kb = runtime.knowledge(ctx)  # after the title: the first visit of a fresh server indexes, with a spinner
 
+# Any file is taken and checked by the loader, so another type gets our translated message, not the uploader's
+# English one.
 upload = st.file_uploader(
     t("docs.upload"),
-    type=["md", "txt", "docx", "pdf"],
     key=keys.DOC_UPLOAD,
     max_upload_size=max(1, int(ctx.settings.max_upload_mb)),
 )

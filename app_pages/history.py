@@ -88,7 +88,7 @@ def filters() -> history.HistoryFilter:
             [ANY, *history.STATUSES],
             key=keys.HISTORY_STATUS,
             placeholder=t("common.choose"),
-            format_func=choices({v: t(f"home.status_{v}") for v in history.STATUSES}),
+            format_func=choices({v: t(f"home.status_{v}").capitalize() for v in history.STATUSES}),
             **reset,
         )
         left, right = st.columns(2)
@@ -204,10 +204,9 @@ def manage(view: engine.InterviewView, row_status: str) -> None:
     ):
         st.session_state[keys.CHAT_SESSION] = view.session_id
         st.switch_page("app_pages/chat.py")
+    shown = widgets.title(view.title, view.setup.track, view.setup.difficulty, view.setup.language)
     with next(cols).popover(t("history.rename"), icon=":material/edit:", width="stretch"):
-        title = st.text_input(
-            t("history.new_title"), value=view.title, max_chars=history.MAX_TITLE, key=keys.HISTORY_TITLE
-        )
+        title = st.text_input(t("history.new_title"), value=shown, max_chars=history.MAX_TITLE, key=keys.HISTORY_TITLE)
         if st.button(t("history.save"), key=keys.HISTORY_RENAME):
             try:
                 history.rename_session(ctx, user_id=account.id, session_id=view.session_id, title=title)
@@ -226,7 +225,6 @@ def manage(view: engine.InterviewView, row_status: str) -> None:
             st.rerun()
 
     # Labels are translated now: the PDF itself is built only on click, outside this script run.
-    shown = widgets.title(view.title, view.setup.track, view.setup.difficulty, view.setup.language)
     blocks = export.interview_blocks(view, title=shown, timezone=account.timezone, language=language(), label=t)
     name = f"interview-{view.session_id}"
     next(cols).download_button(

@@ -131,8 +131,11 @@ def _dummy_hash() -> str:
     return bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(BCRYPT_COST)).decode()
 
 
-def signup(ctx: AppContext, *, username: str, password: str, ui_language: str = "ko") -> Account:
-    """Create an account; AppError on a broken rule or a taken username."""
+def signup(
+    ctx: AppContext, *, username: str, password: str, ui_language: str = "ko", timezone: str | None = None
+) -> Account:
+    """Create an account in `timezone` (the browser's; the configured default when unknown or not a time zone);
+    AppError on a broken rule or a taken username."""
     name = check_username(username)
     check_password(password, username=name)
     language = ui_language if ui_language in LANGUAGES else "ko"
@@ -141,7 +144,7 @@ def signup(ctx: AppContext, *, username: str, password: str, ui_language: str = 
         username_key=username_key(name),
         password_hash=hash_password(password, ctx.pepper),
         ui_language=language,
-        timezone=ctx.settings.default_timezone,
+        timezone=timezone if timezone and _is_timezone(timezone) else ctx.settings.default_timezone,
     )
     try:
         with ctx.tx() as db:
@@ -152,6 +155,14 @@ def signup(ctx: AppContext, *, username: str, password: str, ui_language: str = 
         raise AppError("auth.username_taken") from exc
     log.info("signup", extra={"user_id": user.id})
     return _account(user)
+
+
+def _is_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _lock_for(failures: int, ctx: AppContext) -> timedelta:
@@ -384,9 +395,7 @@ def set_preferences(
                 raise AppError("error.bad_language")
             user.ui_language = ui_language
         if timezone is not None:
-            try:
-                ZoneInfo(timezone)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise AppError("error.bad_timezone") from exc
+            if not _is_timezone(timezone):
+                raise AppError("error.bad_timezone")
             user.timezone = timezone
         return _account(user)

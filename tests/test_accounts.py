@@ -177,3 +177,12 @@ def test_preferences_are_validated_and_stored(ctx) -> None:
     for kwargs in ({"ui_language": "fr"}, {"timezone": "Nowhere/City"}):
         with pytest.raises(AppError):
             accounts.set_preferences(ctx, user_id=user.id, **kwargs)
+
+
+def test_a_new_account_takes_the_browser_s_time_zone_when_it_is_one(ctx) -> None:
+    new_york = "America/New_York"
+    browser = accounts.signup(ctx, username=random_lower_string(), password=strong_password(), timezone=new_york)
+    assert browser.timezone == "America/New_York"
+    for unknown in (None, "", "Mars/Olympus_Mons", "../../etc/passwd"):
+        account = accounts.signup(ctx, username=random_lower_string(), password=strong_password(), timezone=unknown)
+        assert account.timezone == ctx.settings.default_timezone

@@ -104,7 +104,7 @@ def _journey(page, url: str, tmp_path: Path, files: dict[str, bytes]) -> None:  
     start_with(page, "os-notes.md", notes=True)
     page.get_by_text("From your notes 'os-notes.md' › Deadlock").wait_for(timeout=90_000)
     wait_idle(page, timeout=60_000)
-    assert "What do you know about Deadlock?" in page.get_by_test_id("stChatMessage").first.inner_text()
+    assert "What do you know about “Deadlock”?" in page.get_by_test_id("stChatMessage").first.inner_text()
     page.screenshot(path=str(SHOTS / "notes-markdown.png"), full_page=True)
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(

@@ -96,7 +96,7 @@ def test_pdf_text_without_markdown_is_split_at_heading_lines() -> None:
 
 def test_offline_questions_are_in_the_interview_language() -> None:
     assert notes.offline_question("Deadlock", "ko") == "Deadlock에 대해 설명해 주세요. 핵심은 무엇인가요?"
-    assert notes.offline_question("Deadlock", "en").startswith("What do you know about Deadlock? Walk me through")
+    assert notes.offline_question("Deadlock", "en").startswith("What do you know about “Deadlock”? Walk me through")
     assert notes.offline_question("What is a deadlock?", "ko") == "What is a deadlock?"
 
 

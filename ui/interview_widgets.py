@@ -22,7 +22,7 @@ from backend.interview.rubric import DIMENSIONS, dimensions_for
 from backend.rag.titles import source_title
 from ui import keys
 from ui.i18n import language, t
-from ui.strings import LANGUAGE_NAMES, translate
+from ui.strings import translate
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 
@@ -31,7 +31,7 @@ def title(raw: str, track: str, difficulty: str, lang: str) -> str:
     """An interview's title for display: its own once renamed, else its track and difficulty, translated."""
     if raw and raw != default_title(track, difficulty, lang):
         return raw
-    return f"{t(f'track.{track}')} · {t(f'difficulty.{difficulty}')} · {LANGUAGE_NAMES.get(lang, lang)}"
+    return f"{t(f'track.{track}')} · {t(f'difficulty.{difficulty}')} · {t(f'language.{lang}')}"
 
 
 def rubric(track: str) -> None:
@@ -103,14 +103,18 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=Non
             if caption != shown:  # the same sentence under every bar reads as noise: shown once, where it starts
                 st.caption(caption)
             shown = caption
-    with st.expander(t("chat.missed"), icon=":material/checklist:"):
-        st.markdown("\n".join(f"- {plain(p)}" for p in grade.missed_points) or t("chat.none_missed"))
-        if grade.covered_points:
-            st.markdown(f"**{t('chat.covered')}**")
-            st.markdown("\n".join(f"- ✓ {plain(p)}" for p in grade.covered_points))
+    with st.expander(t("chat.key_points"), icon=":material/checklist:"):
+        for title, points in (("chat.missed", grade.missed_points), ("chat.covered", grade.covered_points)):
+            if points:
+                st.markdown(f"**{t(title)}**")
+                st.markdown("\n".join(f"- {plain(p)}" for p in points))
+        if not grade.missed_points:
+            st.caption(t("chat.none_missed"))
     if grade.model_answer:
         with st.expander(t("chat.model_answer"), icon=":material/lightbulb:"):
-            st.markdown(inert(grade.model_answer) if grade.grader != "offline" else plain(grade.model_answer))
+            # A bank answer is plain text (`__eq__` stays as written); one from the candidate's notes is Markdown.
+            written = grade.grader != "offline" or grade.approximate
+            st.markdown(inert(excerpt(grade.model_answer, limit=3000)) if written else plain(grade.model_answer))
     if grade.sources:
         with st.expander(t("chat.sources", n=len(grade.sources)), icon=":material/menu_book:"):
             for source in grade.sources:

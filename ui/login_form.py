@@ -5,7 +5,7 @@ import streamlit as st
 from backend import accounts
 from backend.context import AppContext
 from backend.errors import AppError
-from backend.interview.rubric import DIMENSIONS
+from backend.interview.rubric import DIMENSIONS, total_from
 from ui import keys, runtime
 from ui.i18n import language, t
 from ui.strings import LANGUAGE_NAMES
@@ -66,7 +66,13 @@ def login_and_signup(ctx: AppContext) -> None:
                 st.error(t("auth.password_mismatch"), icon="⚠️")
             else:
                 try:
-                    account = accounts.signup(ctx, username=new_username, password=new_password, ui_language=language())
+                    account = accounts.signup(
+                        ctx,
+                        username=new_username,
+                        password=new_password,
+                        ui_language=language(),
+                        timezone=st.context.timezone,  # the browser's: dates are shown in the candidate's own
+                    )
                     runtime.flash(t("auth.signed_up", username=account.username))
                     runtime.remember(ctx, account)
                 except AppError as exc:
@@ -78,7 +84,8 @@ def sample_score_card() -> None:
     lang = language()
     with st.container(border=True):
         st.caption(t("auth.sample"))
-        st.metric(t("chat.total"), "78/100")
-        for key, score in (("correctness", 4), ("depth", 3), ("clarity", 4), ("structure", 4)):
+        scores = {"correctness": 5, "depth": 4, "clarity": 4, "structure": 4}
+        st.metric(t("chat.total"), f"{total_from(scores)}/100")  # the total these scores give
+        for key, score in scores.items():
             st.progress(score / 5, text=f"{DIMENSIONS[key]['name'][lang]} · {score}/5")
         st.caption(t("auth.sample_missed"))

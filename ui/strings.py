@@ -33,6 +33,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "sidebar.model": {"ko": "모델", "en": "Model"},
     "sidebar.temperature": {"ko": "질문 다양성 (temperature)", "en": "Question variety (temperature)"},
     "lang.label": {"ko": "화면 언어", "en": "Interface language"},
+    # An interview's language named in the interface's (pickers name each language in itself: LANGUAGE_NAMES).
+    "language.ko": {"ko": "한국어", "en": "Korean"},
+    "language.en": {"ko": "영어", "en": "English"},
     # Login / sign-up
     "auth.welcome": {
         "ko": "실제 면접처럼 연습하고, 근거가 있는 피드백을 받으세요.",
@@ -417,6 +420,11 @@ STRINGS.update(
             "ko": "남은 질문은 건너뛰고 결과를 봅니다. 끝낼까요?",
             "en": "The remaining questions are skipped and you see your results. End now?",
         },
+        "chat.end_confirm_this": {
+            "ko": "이 질문은 건너뛰고 결과를 봅니다. 끝낼까요?",
+            "en": "This question is skipped and you see your results. End now?",
+        },
+        "chat.end_confirm_done": {"ko": "면접을 마치고 결과를 봅니다. 끝낼까요?", "en": "You see your results now. End now?"},
         "chat.end_yes": {"ko": "네, 끝냅니다", "en": "Yes, end it"},
         "chat.new": {"ko": "새 면접 시작", "en": "Start a new interview"},
         "chat.transcript": {"ko": "면접 전체 보기", "en": "Show the whole interview"},
@@ -429,6 +437,11 @@ STRINGS.update(
         },
         "chat.evidence": {"ko": "근거: “{text}”", "en": "Based on: “{text}”"},
         "chat.no_evidence": {"ko": "근거가 된 문장이 없습니다", "en": "No sentence of the answer supports this"},
+        "chat.key_points": {"ko": "핵심 포인트", "en": "Key points"},
+        "chat.fewer_questions": {
+            "ko": "고른 조건에 맞는 질문이 {planned}개뿐이라 {asked}개 대신 {planned}개로 시작했습니다.",
+            "en": "Only {planned} questions match what you chose, so this interview has {planned} instead of {asked}.",
+        },
         "chat.missed": {"ko": "놓친 핵심 포인트", "en": "Key points you missed"},
         "chat.covered": {"ko": "다룬 핵심 포인트", "en": "Key points you covered"},
         "chat.none_missed": {"ko": "놓친 포인트가 없습니다.", "en": "Nothing missed."},

@@ -8,6 +8,7 @@ refreshed page (or another replica) resumes exactly where the candidate was.
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -818,6 +819,7 @@ def _notes_sections(settings: dict[str, Any] | None) -> dict[str, str]:
 
 
 _SIDE = 2  # topics named as strongest, and as weakest
+_FOLLOW_UP = re.compile(r":f\d+$")  # the suffix of a follow-up's question id ("python-003:f1")
 
 
 def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = None) -> Summary:
@@ -839,7 +841,8 @@ def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = N
     topics = sorted(
         (TopicScore(t, sum(v) / len(v), len(v)) for t, v in by_topic.items()), key=lambda t: (-t.score, t.topic)
     )
-    weakest_answers = sorted(best.values(), key=lambda a: a.total)[:2]
+    # What to study: the passages behind the weakest answers, if they are weak (a 90 needs no reading list).
+    weakest_answers = [a for a in sorted(best.values(), key=lambda a: a.total)[:2] if a.total < WEAK_SCORE]
     study = []
     for answer in weakest_answers:
         for source in (answer.sources or {}).get("items", [])[:2]:
@@ -852,7 +855,7 @@ def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = N
     overall = round(sum(a.total for a in best.values()) / len(best), 1)
     return Summary(
         overall=overall,
-        answered=len(best),
+        answered=len({_FOLLOW_UP.sub("", qid) for qid in best}),  # a follow-up is part of its question
         topics=topics,
         # One threshold splits them, so no topic is both, a failed one is never a strength and a 95 is
         # never one to work on.

@@ -90,7 +90,8 @@ def offline_question(heading: str, language: str) -> str:
         return heading.strip()
     if language == "ko":
         return f"{heading}에 대해 설명해 주세요. 핵심은 무엇인가요?"
-    return f"What do you know about {heading}? Walk me through the key points."  # any heading: "Redis strategies"
+    # Any heading, quoted so it reads as a name: What do you know about “Cache-aside pattern”?
+    return f"What do you know about “{heading.strip()}”? Walk me through the key points."
 
 
 class _Questions(BaseModel):

@@ -269,9 +269,10 @@ def _chosen(db: Session, *, user_id: int, question_ids: list[str], language: str
     question_ids = list(dict.fromkeys(q for q in question_ids if q in bank))[:MAX_QUESTIONS]
     if not question_ids:
         raise AppError("interview.no_questions")
-    tracks = {bank[q].track for q in question_ids}
+    tracks, levels = {bank[q].track for q in question_ids}, {bank[q].difficulty for q in question_ids}
     return InterviewSetup(
         track=tracks.pop() if len(tracks) == 1 else MIXED,
+        difficulty=levels.pop() if len(levels) == 1 else MIXED,  # the title says what is asked
         language=language,
         num_questions=len(question_ids),
         question_ids=tuple(question_ids),
