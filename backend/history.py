@@ -19,7 +19,7 @@ from backend.context import AppContext
 from backend.db import repo
 from backend.db.models import Answer, InterviewSession, as_utc, utcnow
 from backend.errors import AppError
-from backend.interview.bank import load_bank, section_heading
+from backend.interview.bank import load_bank, main_question_id, section_heading
 from backend.interview.planning import WEAK_SCORE
 from backend.interview.rubric import DIMENSIONS
 
@@ -339,7 +339,7 @@ def _weak_topics(db: Session, *, user_id: int, zone: ZoneInfo, language: str) ->
     practised: dict[str, int] = defaultdict(int)
     last: dict[str, tuple[float, datetime]] = {}
     for question_id, total, created_at in db.execute(query):  # newest first
-        main = bank.get(question_id.split(":")[0])
+        main = bank.get(main_question_id(question_id))
         if main is None:
             continue
         practised[main.reference] += 1

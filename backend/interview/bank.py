@@ -147,6 +147,14 @@ def text_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+_FOLLOW_UP = re.compile(r":f\d+$")  # the suffix of a follow-up's question id ("python-003:f1")
+
+
+def main_question_id(question_id: str) -> str:
+    """The question a follow-up's id ("python-003:f1") belongs to; any other question's id as it is."""
+    return _FOLLOW_UP.sub("", question_id)
+
+
 def find_by_text(text: str) -> Question | None:
     """The bank question whose Korean or English text equals `text` (after trimming)."""
     return _by_text(QUESTIONS_DIR).get(text_key(text))

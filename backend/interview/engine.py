@@ -8,7 +8,6 @@ refreshed page (or another replica) resumes exactly where the candidate was.
 from __future__ import annotations
 
 import random
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -27,7 +26,14 @@ from backend.db import repo
 from backend.db.models import as_utc, utcnow
 from backend.errors import AppError
 from backend.interview import llm_grader
-from backend.interview.bank import FollowUp, Question, load_bank, section_heading, section_text
+from backend.interview.bank import (
+    FollowUp,
+    Question,
+    load_bank,
+    main_question_id,
+    section_heading,
+    section_text,
+)
 from backend.interview.feedback import feedback_text
 from backend.interview.keypoints import derive_key_points
 from backend.interview.offline import grade_offline
@@ -819,7 +825,6 @@ def _notes_sections(settings: dict[str, Any] | None) -> dict[str, str]:
 
 
 _SIDE = 2  # topics named as strongest, and as weakest
-_FOLLOW_UP = re.compile(r":f\d+$")  # the suffix of a follow-up's question id ("python-003:f1")
 
 
 def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = None) -> Summary:
@@ -835,7 +840,7 @@ def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = N
         return Summary(overall=None, answered=0, topics=[], strongest=[], weakest=[])
     by_topic: dict[str, list[float]] = defaultdict(list)
     for qid, answer in best.items():  # a topic is the knowledge section a question comes from, named in its language
-        main = bank.get(qid.split(":")[0])
+        main = bank.get(main_question_id(qid))
         own = (sections or {}).get(qid, answer.question_text[:60])  # a question from the notes: its section
         by_topic[section_heading(main.reference, language) if main else own].append(answer.total)
     topics = sorted(
@@ -855,7 +860,7 @@ def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = N
     overall = round(sum(a.total for a in best.values()) / len(best), 1)
     return Summary(
         overall=overall,
-        answered=len({_FOLLOW_UP.sub("", qid) for qid in best}),  # a follow-up is part of its question
+        answered=len({main_question_id(qid) for qid in best}),  # a follow-up is part of its question
         topics=topics,
         # One threshold splits them, so no topic is both, a failed one is never a strength and a 95 is
         # never one to work on.

@@ -15,7 +15,15 @@ from backend import logs, review
 from backend.context import AppContext
 from backend.db import repo
 from backend.errors import AppError
-from backend.interview.bank import DIFFICULTIES, LANGUAGES, TRACKS, Question, load_bank, questions_for
+from backend.interview.bank import (
+    DIFFICULTIES,
+    LANGUAGES,
+    TRACKS,
+    Question,
+    load_bank,
+    main_question_id,
+    questions_for,
+)
 from backend.rag.bundle import fill_vectors, sentence_vectors
 from backend.rag.embeddings import E5Embeddings
 from backend.rag.knowledge import KnowledgeBase
@@ -285,7 +293,7 @@ def again_setup(ctx: AppContext, *, user_id: int, answer_id: int) -> InterviewSe
     with ctx.read() as db:
         answer = repo.get_answer(db, user_id=user_id, answer_id=answer_id)
         language = repo.get_session(db, user_id=user_id, session_id=answer.session_id).language
-        main_id = answer.question_id.split(":")[0]  # a follow-up practises its main question
+        main_id = main_question_id(answer.question_id)  # a follow-up practises its main question
         setup = _chosen(db, user_id=user_id, question_ids=[main_id], language=language)
     linked = {main_id: answer.id} if answer.question_id == main_id else setup.linked_answers
     return replace(setup, linked_answers=linked)
