@@ -57,7 +57,7 @@ def filters() -> history.HistoryFilter:
     )
     with st.expander(t("history.filters"), icon=":material/filter_list:"):
         row = st.columns(4)
-        tracks = [ANY, *TRACKS, planning.MIXED]
+        tracks = [ANY, *TRACKS, planning.MIXED, planning.NOTES]
         difficulties = [ANY, *DIFFICULTIES, "mixed"]
         track = row[0].selectbox(
             t("chat.track"),

@@ -4,14 +4,15 @@ statements, the section as model answer, graded like any question outside the ba
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from fpdf import FPDF
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from backend import accounts
-from backend.errors import AppError
-from backend.interview import engine, notes
+from backend import accounts, history
+from backend.errors import AppError, NotFound
+from backend.interview import engine, notes, planning
 from backend.interview.engine import Llms
 from backend.interview.keypoints import declarative_sentences
 from backend.interview.planning import InterviewSetup
@@ -141,6 +142,52 @@ def test_a_notes_interview_asks_one_question_per_section_and_grades_it(any_ctx) 
     assert view.current["text"] == questions[1]["text"]
     summary = engine.end_interview(any_ctx, user_id=user.id, session_id=session_id)
     assert [t.topic for t in summary.topics] == ["Deadlock"]  # named by the section of the notes
+
+
+def test_a_notes_interview_is_filed_under_my_notes_and_its_questions_can_be_practised_again(any_ctx) -> None:
+    kb = knowledge(any_ctx)
+    user = _user(any_ctx)
+    kb.add_upload(user_id=user.id, filename="os-notes.md", data=NOTES_MD.encode())
+    questions = notes.note_questions(
+        any_ctx, kb, None, user_id=user.id, source="os-notes.md", language="en", track="python", count=2
+    )
+    setup = InterviewSetup(track="python", language="en", num_questions=2)
+    first = engine.start_interview(any_ctx, user_id=user.id, setup=setup, mode="offline", questions=questions)
+    view = engine.load_interview(any_ctx, user_id=user.id, session_id=first)
+    text = "A deadlock is when two threads each hold a lock the other one needs, so neither of them can continue."
+    engine.submit_answer(any_ctx, user_id=user.id, session_id=first, turn=view.current["turn"], text=text)
+    old = engine.grade_pending(any_ctx, kb, Llms(), user_id=user.id, session_id=first)
+    old_id = next(iter(engine.load_interview(any_ctx, user_id=user.id, session_id=first).answers))
+    # Not under "Python", the track that only chose the rubric: the history, home page and progress say "My notes".
+    rows = history.history_page(any_ctx, user_id=user.id, timezone="UTC", filters=history.HistoryFilter()).rows
+    assert [r.track for r in rows] == [planning.NOTES]
+    notes_only = history.HistoryFilter(track=planning.NOTES)
+    assert [r.id for r in history.history_page(any_ctx, user_id=user.id, timezone="UTC", filters=notes_only).rows] == [
+        first
+    ]
+    assert translate("track.notes", "en") == "My notes"
+
+    again = planning.again_setup(any_ctx, user_id=user.id, answer_id=old_id)
+    assert (again.question_ids, again.linked_answers) == ((questions[0]["question_id"],), {questions[0]["question_id"]: old_id})
+    second = engine.start_interview(any_ctx, user_id=user.id, setup=again, mode="offline")
+    view = engine.load_interview(any_ctx, user_id=user.id, session_id=second)
+    # The same question from the notes, with its key points and section, in an interview named after the notes.
+    assert view.current["text"] == questions[0]["text"] and view.current["key_points"] == questions[0]["key_points"]
+    assert view.planned == 1 and view.title == "os-notes.md"
+    better = text + " It needs mutual exclusion, hold and wait, no preemption and circular wait."
+    engine.submit_answer(any_ctx, user_id=user.id, session_id=second, turn=view.current["turn"], text=better)
+    engine.grade_pending(any_ctx, kb, Llms(), user_id=user.id, session_id=second)
+    new = next(iter(engine.load_interview(any_ctx, user_id=user.id, session_id=second).answers.values()))
+    assert new.previous is not None and new.previous[0] == old.total  # shown against the earlier answer
+    # Another user's answer is never a way to someone's notes.
+    other = _user(any_ctx, "other")
+    with pytest.raises(NotFound):
+        planning.again_setup(any_ctx, user_id=other.id, answer_id=old_id)
+    with pytest.raises(NotFound):
+        engine.start_interview(any_ctx, user_id=other.id, setup=again, mode="offline")
+    # A question not from the bank is only asked again through the user's own answer to it.
+    with pytest.raises(AppError):
+        engine.start_interview(any_ctx, user_id=user.id, setup=replace(again, linked_answers={}), mode="offline")
 
 
 def test_a_pdf_of_notes_gives_a_question_per_section(ctx) -> None:

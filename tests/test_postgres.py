@@ -36,6 +36,39 @@ def test_migrations_run_from_empty_to_head_and_are_idempotent(pg_url: str) -> No
     engine.dispose()
 
 
+def test_migration_0009_files_interviews_on_notes_under_my_notes_and_back(pg_url: str) -> None:
+    reset_postgres(pg_url)
+    db = create_engine(pg_url)
+    migrate.upgrade(db, "0008")
+    with db.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (username, username_key, password_hash, created_at, failed_logins, ui_language, "
+                "timezone) VALUES ('u', 'u', 'x', now(), 0, 'en', 'UTC')"
+            )
+        )
+        for title, settings in (
+            ("notes.md", '{"setup": {"track": "os"}, "questions": {"notes:ab:1": {"text": "Deadlock?"}}}'),
+            ("os · easy · en", '{"setup": {"track": "os"}, "questions": {}}'),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO interview_sessions (user_id, title, track, difficulty, language, mode, status, "
+                    "settings, created_at) SELECT id, :title, 'os', 'easy', 'en', 'offline', 'ended', "
+                    "CAST(:settings AS JSON), now() FROM users"
+                ),
+                {"title": title, "settings": settings},
+            )
+    tracks = "SELECT title, track FROM interview_sessions ORDER BY title"
+    migrate.upgrade(db)
+    with db.connect() as conn:
+        assert conn.execute(text(tracks)).all() == [("notes.md", "notes"), ("os · easy · en", "os")]
+    migrate.downgrade(db, "0008")
+    with db.connect() as conn:
+        assert conn.execute(text(tracks)).all() == [("notes.md", "os"), ("os · easy · en", "os")]
+    db.dispose()
+
+
 def test_models_match_migrations(pg_ctx) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

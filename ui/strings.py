@@ -324,6 +324,7 @@ STRINGS.update(
         "difficulty.hard": {"ko": "어려움", "en": "Hard"},
         "difficulty.mixed": {"ko": "혼합", "en": "Mixed"},
         "track.mixed": {"ko": "여러 분야 (복습)", "en": "Several tracks (review)"},
+        "track.notes": {"ko": "내 노트", "en": "My notes"},
         # Chat: set-up
         "chat.title": {"ko": "모의 면접", "en": "Mock interview"},
         "chat.setup": {"ko": "면접 설정", "en": "Set up your interview"},

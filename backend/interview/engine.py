@@ -39,8 +39,10 @@ from backend.interview.keypoints import derive_key_points
 from backend.interview.offline import grade_offline
 from backend.interview.planning import (
     MAX_CONTEXT_CHARS,
+    NOTES,
     WEAK_SCORE,
     InterviewSetup,
+    asked_question,
     check_setup,
     document_passage,
     plan_questions,
@@ -239,6 +241,14 @@ def start_interview(
         for question_id, answer_id in setup.linked_answers.items():  # only the user's own answers are linked
             if repo.get_answer(db, user_id=user_id, answer_id=answer_id).question_id != question_id:
                 raise AppError("interview.bad_setup", f"answer {answer_id} is not of {question_id}")
+        # A question from the candidate's notes practised again is asked as it was asked then.
+        bank = load_bank()
+        again = [
+            asked_question(db, user_id=user_id, question_id=qid, answer_id=setup.linked_answers[qid])
+            for qid in setup.question_ids
+            if qid not in bank
+        ]
+    questions = questions or again or None
     weak = weakest(scores, setup.track) if setup.weak_spots else []
     recent = {question_id for question_id, _ in scores[:_RECENT_ANSWERS]}
     seed = random.SystemRandom().randrange(2**31)
@@ -271,7 +281,7 @@ def start_interview(
             db,
             user_id=user_id,
             title=title,
-            track=setup.track,
+            track=NOTES if questions else setup.track,
             difficulty=setup.difficulty,
             language=setup.language,
             mode=mode,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 from difflib import SequenceMatcher
 
 import numpy as np
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from backend import logs, review
 from backend.context import AppContext
 from backend.db import repo
+from backend.db.models import Answer
 from backend.errors import AppError
 from backend.interview.bank import (
     DIFFICULTIES,
@@ -36,6 +38,8 @@ MAX_QUESTIONS = 15
 MAX_CONTEXT_CHARS = 6000
 WEAK_SCORE = 60  # a best score below this makes a question a weak spot (the fsrs rating "Hard" starts here too)
 MIXED = "mixed"  # the track of an interview whose chosen questions come from several tracks (due reviews)
+# The track of an interview on the candidate's own notes: its questions' track only sets the rubric.
+NOTES = "notes"
 TOPIC_QUESTIONS = 5  # questions of one weak topic practised together
 
 
@@ -50,7 +54,9 @@ class InterviewSetup:
     context_text: str = ""  # job description / résumé pasted or taken from an upload
     context_name: str = ""  # the uploaded document the context comes from ("" when pasted)
     weak_spots: bool = False
-    question_ids: tuple[str, ...] = ()  # exactly these bank questions, in this order
+    # exactly these questions, in this order: bank questions, or a question from the candidate's notes that a
+    # linked answer was given to (asked again as it was asked then)
+    question_ids: tuple[str, ...] = ()
     # question id -> the user's earlier answer it practises again (shown with the difference in both places)
     linked_answers: dict[str, int] = field(default_factory=dict)
 
@@ -66,7 +72,9 @@ def check_setup(setup: InterviewSetup) -> None:
         raise AppError("interview.bad_setup", "num_questions", max=MAX_QUESTIONS)
     bank = load_bank()
     for question_id in setup.question_ids:
-        if question_id not in bank or setup.track not in (MIXED, bank[question_id].track):
+        if question_id in bank and setup.track in (MIXED, bank[question_id].track):
+            continue
+        if question_id in bank or question_id not in setup.linked_answers:  # a notes question needs its answer
             raise AppError("interview.bad_setup", f"question {question_id}")
     if set(setup.linked_answers) - set(setup.question_ids):
         raise AppError("interview.bad_setup", "linked answer of a question not asked")
@@ -294,9 +302,33 @@ def again_setup(ctx: AppContext, *, user_id: int, answer_id: int) -> InterviewSe
         answer = repo.get_answer(db, user_id=user_id, answer_id=answer_id)
         language = repo.get_session(db, user_id=user_id, session_id=answer.session_id).language
         main_id = main_question_id(answer.question_id)  # a follow-up practises its main question
+        if main_id not in load_bank():  # a question from the candidate's notes
+            return _notes_again(db, user_id=user_id, answer=answer, main_id=main_id, language=language)
         setup = _chosen(db, user_id=user_id, question_ids=[main_id], language=language)
     linked = {main_id: answer.id} if answer.question_id == main_id else setup.linked_answers
     return replace(setup, linked_answers=linked)
+
+
+def _notes_again(db: Session, *, user_id: int, answer: Answer, main_id: str, language: str) -> InterviewSetup:
+    """A question from the candidate's notes again, linked to the answer given to it (where the engine finds it)."""
+    linked = answer.id if answer.question_id == main_id else None
+    if linked is None:  # a follow-up's answer: its main question's latest answer
+        linked = repo.latest_answer_ids(db, user_id=user_id, question_ids=[main_id]).get(main_id)
+    if linked is None:
+        raise AppError("interview.no_questions")
+    asked = asked_question(db, user_id=user_id, question_id=main_id, answer_id=linked)
+    return InterviewSetup(
+        track=asked["track"], language=language, num_questions=1, question_ids=(main_id,), linked_answers={main_id: linked}
+    )
+
+
+def asked_question(db: Session, *, user_id: int, question_id: str, answer_id: int) -> dict[str, Any]:
+    """A question from the candidate's notes as it was asked in the interview of one of the user's answers to it."""
+    answer = repo.get_answer(db, user_id=user_id, answer_id=answer_id)
+    asked = repo.get_session(db, user_id=user_id, session_id=answer.session_id).settings.get("questions", {})
+    if answer.question_id != question_id or question_id not in asked:
+        raise AppError("interview.no_questions")
+    return asked[question_id]
 
 
 def topic_setup(ctx: AppContext, *, user_id: int, reference: str, language: str) -> InterviewSetup:
