@@ -168,7 +168,10 @@ def test_a_notes_interview_is_filed_under_my_notes_and_its_questions_can_be_prac
     assert translate("track.notes", "en") == "My notes"
 
     again = planning.again_setup(any_ctx, user_id=user.id, answer_id=old_id)
-    assert (again.question_ids, again.linked_answers) == ((questions[0]["question_id"],), {questions[0]["question_id"]: old_id})
+    assert (again.question_ids, again.linked_answers) == (
+        (questions[0]["question_id"],),
+        {questions[0]["question_id"]: old_id},
+    )
     second = engine.start_interview(any_ctx, user_id=user.id, setup=again, mode="offline")
     view = engine.load_interview(any_ctx, user_id=user.id, session_id=second)
     # The same question from the notes, with its key points and section, in an interview named after the notes.

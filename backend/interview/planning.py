@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
 from difflib import SequenceMatcher
+from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -318,7 +318,11 @@ def _notes_again(db: Session, *, user_id: int, answer: Answer, main_id: str, lan
         raise AppError("interview.no_questions")
     asked = asked_question(db, user_id=user_id, question_id=main_id, answer_id=linked)
     return InterviewSetup(
-        track=asked["track"], language=language, num_questions=1, question_ids=(main_id,), linked_answers={main_id: linked}
+        track=asked["track"],
+        language=language,
+        num_questions=1,
+        question_ids=(main_id,),
+        linked_answers={main_id: linked},
     )
 
 
