@@ -107,6 +107,20 @@ def check_password(password: str, *, username: str = "") -> None:
         raise AppError("auth.password_guessable", detail=f"zxcvbn score {result['score']}")
 
 
+def signup_problems(username: str, password: str, confirm: str) -> list[AppError]:
+    """Every rule a sign-up breaks (username, password, its confirmation), so the form says all of them at once."""
+    problems: list[AppError] = []
+    name = unicodedata.normalize("NFKC", username).strip()
+    for check in (lambda: check_username(username), lambda: check_password(password, username=name)):
+        try:
+            check()
+        except AppError as exc:
+            problems.append(exc)
+    if password != confirm:
+        problems.append(AppError("auth.password_mismatch"))
+    return problems
+
+
 def _prehash(password: str, pepper: bytes) -> bytes:
     # bcrypt reads only the first 72 bytes (and bcrypt 5 raises ValueError beyond them), so a
     # long passphrase would be silently truncated or rejected. HMAC-SHA256 keyed by the pepper

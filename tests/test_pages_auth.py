@@ -32,6 +32,20 @@ def test_sign_up_with_weak_password_keeps_the_form_and_explains(ctx) -> None:
     assert at.text_input(key=keys.SIGNUP_USERNAME).value == "weakling"
 
 
+def test_sign_up_says_every_broken_rule_at_once_and_keeps_what_was_typed(ctx) -> None:
+    at = new_app(ctx).run()
+    at.text_input(key=keys.SIGNUP_USERNAME).input("no spaces allowed!")
+    at.text_input(key=keys.SIGNUP_PASSWORD).input("short")
+    at.text_input(key=keys.SIGNUP_CONFIRM).input("shorter")
+    at = at.button(key=keys.SIGNUP_SUBMIT).click().run()
+    assert not at.exception
+    shown = [e.value for e in at.error]
+    expected = ["auth.username_rules", "auth.password_too_short", "auth.password_mismatch"]
+    assert shown == [STRINGS[key]["ko"].format(min=accounts.PASSWORD_MIN_CHARS) for key in expected]
+    assert at.text_input(key=keys.SIGNUP_USERNAME).value == "no spaces allowed!"
+    assert keys.ACCOUNT not in at.session_state
+
+
 def test_wrong_password_gets_generic_error(ctx) -> None:
     accounts.signup(ctx, username="known", password=strong_password())
     at = log_in(new_app(ctx).run(), "known", "not my password")

@@ -62,9 +62,10 @@ def login_and_signup(ctx: AppContext) -> None:
             t("auth.password_confirm"), type="password", key=keys.SIGNUP_CONFIRM, autocomplete="new-password"
         )
         if st.form_submit_button(t("auth.signup_button"), key=keys.SIGNUP_SUBMIT, type="primary"):
-            if new_password != confirm:
-                st.error(t("auth.password_mismatch"), icon="⚠️")
-            else:
+            problems = accounts.signup_problems(new_username, new_password, confirm)
+            for problem in problems:
+                runtime.show_error(problem)
+            if not problems:
                 try:
                     account = accounts.signup(
                         ctx,
