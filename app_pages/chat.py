@@ -226,8 +226,8 @@ def sent_answer(view) -> str | None:  # noqa: ANN001
     if st.session_state.get(keys.SEND_SHORTENED):
         return st.session_state.get(too_long) or None
     text = st.session_state.get(keys.CHAT_INPUT)
-    if not isinstance(text, str) or not text.strip():
-        return None
+    if not isinstance(text, str):
+        return None  # a blank answer is sent on: the engine refuses it with a message
     if len(text.strip()) > ctx.settings.max_answer_chars:
         st.session_state[too_long] = text  # kept to shorten, below
         return None

@@ -88,6 +88,15 @@ def test_answer_box_states_and_enforces_the_length_limit(ctx) -> None:
     assert not view.answers  # never stored over the limit (nor cut: see the test below)
 
 
+def test_a_blank_answer_is_refused_with_a_message_and_the_question_stays_open(ctx) -> None:
+    at = start_interview(ctx, "blank")
+    at.chat_input(key=keys.CHAT_INPUT).set_value("  \n ").run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [en("interview.empty_answer")]
+    view, _ = current_question(at)
+    assert not view.answers and view.state == engine.State.QUESTION
+
+
 def test_gibberish_is_not_praised(ctx) -> None:
     at = start_interview(ctx, "gibberish")
     at.chat_input(key=keys.CHAT_INPUT).set_value("asdf qwer zxcv").run()

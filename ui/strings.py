@@ -478,6 +478,10 @@ STRINGS.update(
             "ko": "지금은 그 동작을 할 수 없습니다. 화면을 새로 고쳐 주세요.",
             "en": "That action isn't available right now. Please refresh the page.",
         },
+        "interview.empty_answer": {
+            "ko": "답변이 비어 있습니다. 답변을 입력해 주세요. 넘어가려면 '건너뛰기'를 누르세요.",
+            "en": "That answer is empty. Type your answer, or press Skip to move on.",
+        },
         "interview.too_long": {
             "ko": "답변이 너무 깁니다 (최대 {max}자). 줄여서 다시 보내 주세요.",
             "en": "That answer is too long (at most {max} characters). Please shorten it and send it again.",

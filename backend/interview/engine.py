@@ -369,6 +369,8 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
 def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str) -> int:
     """Save the candidate's answer (before any LLM call); idempotent per turn. Returns the answer id."""
     text = text.strip()
+    if not text:  # nothing to grade: said, and the question stays open
+        raise AppError("interview.empty_answer")
     if len(text) > ctx.settings.max_answer_chars:
         raise AppError("interview.too_long", max=ctx.settings.max_answer_chars)
     try:
