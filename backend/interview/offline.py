@@ -42,7 +42,6 @@ _SENTENCE = re.compile(r"(?<=[.!?。])(?<!\.\.\.)\s+|\n+")
 # every clause read costs an embedding (development half: reading every sentence's clauses doubled the
 # grader's time for the same pairwise order; at 150, p95 232 ms against 253 ms on the dev bank answers).
 _LONG = 150
-_LEX_BONUS = 0.0
 _CLAUSE = re.compile(r";\s+|,\s+(?=(?:and|but|whereas|while|although|so)\b)", re.IGNORECASE)
 _WORD = re.compile(r"[가-힣]+|[a-z]+", re.IGNORECASE)
 _JAMO = re.compile(r"[ㄱ-ㅎㅏ-ㅣ]")
@@ -320,12 +319,9 @@ def _support(
         vectors = piece_vectors[: len(units)]
         low = _DENSE_LO - _CROSS_SHIFT * cross
         similarity = piece_vectors @ reference_vectors(embeddings, facts).T
-        full = None if cross else _LEXICAL_FULL if authored else _LEXICAL_DERIVED
-        gate = None if full is None else np.minimum(1.0, lexical / full)
-        if gate is not None:
-            low = low - _LEX_BONUS * gate
         dense = np.clip((similarity - low) / (_DENSE_HI - _DENSE_LO), 0, 1)
-        piece_support = dense if gate is None else dense * gate
+        full = None if cross else _LEXICAL_FULL if authored else _LEXICAL_DERIVED
+        piece_support = dense if full is None else dense * np.minimum(1.0, lexical / full)
         # A sentence closer in meaning to the question than to anything the reference says restates the
         # question: it makes no point, in either language.
         beyond = similarity.max(axis=1) - piece_vectors @ reference_vectors(embeddings, (question,))[0]
