@@ -154,7 +154,7 @@ def setup_form() -> None:
             st.session_state[keys.CHAT_SESSION] = new_id
             planned = engine.load_interview(ctx, user_id=account.id, session_id=new_id).planned
             if planned < setup.num_questions:  # the bank (or the notes) had fewer: said, not silently capped
-                runtime.flash(t("chat.fewer_questions", planned=planned, asked=setup.num_questions))
+                runtime.flash(t("chat.fewer_questions", planned=planned, asked=setup.num_questions), notice=True)
             st.rerun()
 
 
@@ -223,8 +223,9 @@ def sent_answer(view) -> str | None:  # noqa: ANN001
     if view.state != State.QUESTION:
         return None
     too_long = f"{keys.TOO_LONG_PREFIX}{view.current['turn']}"
-    if st.session_state.get(keys.SEND_SHORTENED):
-        return st.session_state.get(too_long) or None
+    if st.session_state.get(keys.SEND_SHORTENED):  # still over the limit: not sent, the box below says so
+        kept = st.session_state.get(too_long) or ""
+        return kept if len(kept.strip()) <= ctx.settings.max_answer_chars else None
     text = st.session_state.get(keys.CHAT_INPUT)
     if not isinstance(text, str):
         return None  # a blank answer is sent on: the engine refuses it with a message
@@ -289,15 +290,13 @@ def live_turn() -> None:
         widgets.draft_keeper(turn, view.draft, save_draft)
         too_long = f"{keys.TOO_LONG_PREFIX}{turn}"
         if too_long in st.session_state:
-            runtime.show_error(AppError("interview.too_long", max=limit))
+            if len(st.session_state[too_long].strip()) > limit:
+                runtime.show_error(AppError("interview.too_long", max=limit))
             kept = st.text_area(t("chat.shorten", max=limit), key=too_long, height=260)
             st.caption(t("chat.length", n=len(kept.strip()), max=limit))
-            st.button(
-                t("chat.send_shortened"),
-                key=keys.SEND_SHORTENED,
-                type="primary",
-                disabled=not kept.strip() or len(kept.strip()) > limit,
-            )
+            # Never disabled: a click straight after editing the box (still focused) saves the text and sends it at
+            # once; disabled until the box lost focus, the first click only saved it.
+            st.button(t("chat.send_shortened"), key=keys.SEND_SHORTENED, type="primary")
 
     elif view.state == State.FEEDBACK:
         last = view.position >= view.planned

@@ -217,7 +217,7 @@ def manage(view: engine.InterviewView, row_status: str) -> None:
                 st.rerun()
     with next(cols).popover(t("history.delete"), icon=":material/delete:", width="stretch"):
         st.warning(t("history.delete_confirm"))
-        sure = st.checkbox(t("account.delete_confirm"), key=keys.HISTORY_DELETE_CONFIRM)
+        sure = st.checkbox(t("history.delete_sure"), key=keys.HISTORY_DELETE_CONFIRM)
         if st.button(t("history.delete_button"), key=keys.HISTORY_DELETE, type="primary", disabled=not sure):
             history.delete_session(ctx, user_id=account.id, session_id=view.session_id)
             close_interview()

@@ -114,8 +114,13 @@ def test_an_answer_over_the_limit_is_kept_with_the_limit_to_shorten_and_send(ctx
     assert en("interview.too_long").format(max=limit) in texts(at)
     box = next(a for a in at.text_area if a.key and a.key.startswith(keys.TOO_LONG_PREFIX))
     assert box.value == pasted  # nothing lost
-    assert at.button(key=keys.SEND_SHORTENED).disabled
-    box.set_value(pasted[:300]).run()
+    at.button(key=keys.SEND_SHORTENED).click().run()  # not shortened yet: still kept, still said, nothing stored
+    assert not at.exception, at.exception
+    assert en("interview.too_long").format(max=limit) in texts(at)
+    assert not current_question(at)[0].answers
+    # Shortened and sent with one click (the edit and the click arrive in the same run).
+    box = next(a for a in at.text_area if a.key and a.key.startswith(keys.TOO_LONG_PREFIX))
+    box.set_value(pasted[:300])
     at.button(key=keys.SEND_SHORTENED).click().run()
     assert not at.exception, at.exception
     view, _ = current_question(at)
@@ -198,3 +203,30 @@ def test_a_passage_that_begins_inside_a_code_sample_opens_it_after_its_heading()
     )
     cut = "#### Sample\n\nProse.\n\n```python\nx = 1\n"  # ends inside its sample: closed at the end
     assert excerpt(cut) == cut.strip() + "\n```"
+
+
+def test_korean_bold_that_ends_in_punctuation_before_a_particle_still_renders_bold() -> None:
+    from ui.interview_widgets import inert
+
+    # Markdown does not close "**…)**" before a letter: the bracket moves outside, where it closes.
+    assert inert("**경쟁 상태(race condition)**는 두 스레드가") == "**경쟁 상태(race condition**)는 두 스레드가"
+    assert inert("값을 x**(괄호)**y") == "값을 x(**괄호**)y"
+    # Bold Markdown already closes, and code, stay as they are.
+    for text in ("**굵게**는 그대로", "a **(b)** c", "`**a)**b`"):
+        assert inert(text) == text
+
+
+def test_fewer_questions_than_asked_is_said_as_a_notice(ctx) -> None:
+    at = new_app(ctx).run()
+    at.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()
+    at = sign_up(at, "greedy", strong_password())
+    at.switch_page("app_pages/chat.py").run()
+    at.selectbox(key=keys.SETUP_TRACK).select_index(TRACKS.index("os"))
+    at.segmented_control(key=keys.SETUP_DIFFICULTY).set_value("easy")
+    at.slider(key=keys.SETUP_COUNT).set_value(15)
+    at = at.button(key=keys.SETUP_START).click().run()
+    assert not at.exception, at.exception
+    easy = sum(q.track == "os" and q.difficulty == "easy" for q in load_bank().values())
+    # Information to take in, not a success.
+    assert en("chat.fewer_questions").format(planned=easy, asked=15) in [i.value for i in at.info]
+    assert not at.success

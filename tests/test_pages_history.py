@@ -97,6 +97,8 @@ def test_rename_and_delete_from_the_history_page(ctx) -> None:
     assert engine.load_interview(ctx, user_id=user.id, session_id=python).title == "Mock before Kakao"
     assert "Mock before Kakao" in texts(at)
     assert at.button(key=keys.HISTORY_DELETE).disabled  # not without the confirmation
+    # The confirmation speaks of this interview, not of the account's data.
+    assert at.checkbox(key=keys.HISTORY_DELETE_CONFIRM).label == en("history.delete_sure")
     at.checkbox(key=keys.HISTORY_DELETE_CONFIRM).check().run()
     at.button(key=keys.HISTORY_DELETE).click().run()
     assert not at.exception, at.exception

@@ -164,8 +164,25 @@ def inert(text: str) -> str:
     """
     parts = _CODE.split(text)
     for i in range(0, len(parts), 2):  # even parts are outside code
-        parts[i] = _BARE_ADDRESS.sub("\u200b", _LINK_SYNTAX.sub(r"\\\1", parts[i]))
+        parts[i] = _BARE_ADDRESS.sub("\u200b", _LINK_SYNTAX.sub(r"\\\1", _BOLD.sub(_bold_flanking, parts[i])))
     return "".join(parts)
+
+
+_BOLD = re.compile(r"(?<![*\\])\*\*(?![\s*])(.+?)(?<![\s*])\*\*(?!\*)")
+_EDGES = re.compile(r"(\W*)(.*?)(\W*)", re.S)
+
+
+def _bold_flanking(match: re.Match[str]) -> str:
+    """Bold that Markdown would show with its asterisks: punctuation at its edge beside a letter, as Korean writes
+    it ("**경쟁 상태(race condition)**는" closes before a particle), moves outside the asterisks."""
+    text, start, end = match.string, match.start(), match.end()
+    lead, core, trail = _EDGES.fullmatch(match.group(1)).groups()
+    if not core:
+        return match.group(0)
+    out_lead = lead if start and text[start - 1].isalnum() else ""
+    out_trail = trail if end < len(text) and text[end].isalnum() else ""
+    inner = lead[len(out_lead) :] + core + (trail[: len(trail) - len(out_trail)] if out_trail else trail)
+    return f"{out_lead}**{inner}**{out_trail}"
 
 
 def plain(text: str) -> str:

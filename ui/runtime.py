@@ -184,12 +184,14 @@ def logout(ctx: AppContext) -> None:
     st.rerun()
 
 
-def flash(message: str) -> None:
-    """Show `message` as a toast-like success on the next run."""
-    st.session_state[keys.FLASH] = message
+def flash(message: str, *, notice: bool = False) -> None:
+    """Show `message` on the next run: as a success, or (`notice`) as information to take in."""
+    st.session_state[keys.FLASH] = (message, notice)
 
 
 def show_flash() -> None:
-    message = st.session_state.pop(keys.FLASH, None)
-    if message:
+    message, notice = st.session_state.pop(keys.FLASH, ("", False))
+    if notice:
+        st.info(message, icon=":material/info:")
+    elif message:
         st.success(message, icon="✅")

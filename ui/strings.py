@@ -195,6 +195,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ko": "이 면접과 답변, 채점, 평가를 모두 지웁니다. 되돌릴 수 없습니다.",
         "en": "This deletes the interview with its answers, grades and votes. It cannot be undone.",
     },
+    "history.delete_sure": {
+        "ko": "이 면접을 삭제한다는 것을 이해했습니다",
+        "en": "I understand that this interview will be deleted",
+    },
     "history.delete_button": {"ko": "영구 삭제", "en": "Delete for good"},
     "history.deleted": {"ko": "면접을 삭제했습니다.", "en": "Interview deleted."},
     "history.attempts": {"ko": "같은 질문의 시도 비교", "en": "Attempts side by side"},
