@@ -60,36 +60,44 @@ def end_button(view) -> None:  # noqa: ANN001
             act(engine.end_interview)
 
 
+def setup_track() -> str:
+    """The track chosen in the set-up: as picked now, else the previous interview's."""
+    return st.session_state.get(keys.SETUP_TRACK) or st.session_state.get(keys.SETUP_LAST, {}).get("track", TRACKS[0])
+
+
 def setup_form() -> None:
     """Choose track, difficulty, language, count and an optional job description / résumé."""
     docs = kb.user_documents(user_id=account.id)
-    has_history = bool(
-        planning.weak_question_ids(ctx, user_id=account.id, track=st.session_state.get(keys.SETUP_TRACK, TRACKS[0]))
+    last = st.session_state.get(keys.SETUP_LAST, {})  # the previous interview's choices, kept for the next one
+    st.subheader(t("chat.setup"))
+    # Outside the form: the rubric above and the weak-spots choice below follow the track as it is chosen.
+    track = st.selectbox(
+        t("chat.track"),
+        TRACKS,
+        index=TRACKS.index(setup_track()),
+        format_func=labeller("track", TRACKS),
+        key=keys.SETUP_TRACK,
+        placeholder=t("common.choose"),
     )
+    has_history = bool(planning.weak_question_ids(ctx, user_id=account.id, track=track))
     with st.form("setup"):
-        st.subheader(t("chat.setup"))
-        track = st.selectbox(
-            t("chat.track"),
-            TRACKS,
-            format_func=labeller("track", TRACKS),
-            key=keys.SETUP_TRACK,
-            placeholder=t("common.choose"),
-        )
         difficulty = st.segmented_control(
             t("chat.difficulty"),
             [*DIFFICULTIES, "mixed"],
-            default="mixed",
+            default=last.get("difficulty", "mixed"),
             format_func=labeller("difficulty", [*DIFFICULTIES, "mixed"]),
             key=keys.SETUP_DIFFICULTY,
         )
         lang = st.segmented_control(
             t("chat.language"),
             ["ko", "en"],
-            default=language(),
+            default=last.get("language", language()),
             format_func=LANGUAGE_NAMES.get,
             key=keys.SETUP_LANGUAGE,
         )
-        count = st.slider(t("chat.num_questions"), 1, planning.MAX_QUESTIONS, 5, key=keys.SETUP_COUNT)
+        count = st.slider(
+            t("chat.num_questions"), 1, planning.MAX_QUESTIONS, last.get("count", 5), key=keys.SETUP_COUNT
+        )
         context = st.text_area(
             t("chat.context"), help=t("chat.context_help"), max_chars=planning.MAX_CONTEXT_CHARS, key=keys.SETUP_CONTEXT
         )
@@ -121,6 +129,12 @@ def setup_form() -> None:
             if doc and not practise_notes:  # the chosen document only, never another of the user's uploads
                 passages = kb.user_document_passages(user_id=account.id, source=doc)
                 context = "\n\n".join([context, *[p.text for p in passages]]).strip()
+            st.session_state[keys.SETUP_LAST] = {
+                "track": track,
+                "difficulty": difficulty or "mixed",
+                "language": lang or language(),
+                "count": count,
+            }
             setup = planning.InterviewSetup(
                 track=track,
                 difficulty=difficulty or "mixed",
@@ -361,7 +375,7 @@ def chosen_session() -> int | None:
 session_id = chosen_session()
 if session_id is None:
     st.query_params.pop("interview", None)
-    widgets.rubric(st.session_state.get(keys.SETUP_TRACK, TRACKS[0]))
+    widgets.rubric(setup_track())
     setup_form()
     st.stop()
 

@@ -70,6 +70,7 @@ def browser_turns(url: str) -> list[tuple[object, float, float | None, bool]]:
         wait_idle(page, timeout=60_000)
         page.get_by_test_id("stSelectbox").first.click()
         page.get_by_role("option", name=STRINGS[f"track.{TRACK}"]["en"]).click()
+        wait_idle(page)  # choosing the track redraws the set-up
         slider = page.get_by_role("slider")
         slider.focus()
         slider.press("Home")

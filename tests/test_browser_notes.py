@@ -37,6 +37,7 @@ def choose(page, box_label: str, option: str) -> None:  # noqa: ANN001
         combo.press("ArrowDown")  # opens the list (a click on Streamlit's combo box does not, under Playwright)
         try:
             page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+            wait_idle(page)  # choosing the track redraws the set-up
             return
         except PlaywrightTimeout:
             page.keyboard.press("Escape")

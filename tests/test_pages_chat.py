@@ -35,8 +35,11 @@ def start_interview(ctx, username: str = "chatter"):
 
 
 def current_question(at):
-    view = engine.load_interview(at.session_state["_test_context"], user_id=at.session_state[keys.ACCOUNT].id,
-                                 session_id=at.session_state[keys.CHAT_SESSION])
+    view = engine.load_interview(
+        at.session_state["_test_context"],
+        user_id=at.session_state[keys.ACCOUNT].id,
+        session_id=at.session_state[keys.CHAT_SESSION],
+    )
     return view, load_bank()[view.current["main_id"]]
 
 
@@ -61,8 +64,14 @@ def test_full_offline_interview_through_the_chat_page(ctx) -> None:
 
     # Answer 2 and 3, with a rerun in between (as a browser refresh would): the interview resumes.
     at.button(key=keys.ACT_NEXT).click().run()
-    fresh = new_app(ctx, **{keys.ACCOUNT: at.session_state[keys.ACCOUNT], keys.TOKEN: at.session_state[keys.TOKEN],
-                            keys.COOKIE_CHECKED: True})
+    fresh = new_app(
+        ctx,
+        **{
+            keys.ACCOUNT: at.session_state[keys.ACCOUNT],
+            keys.TOKEN: at.session_state[keys.TOKEN],
+            keys.COOKIE_CHECKED: True,
+        },
+    )
     fresh.run()
     fresh.switch_page("app_pages/chat.py").run()
     assert not fresh.exception, fresh.exception
@@ -131,8 +140,12 @@ def test_a_refresh_shows_the_interview_in_the_address_even_when_a_newer_one_is_u
     at = start_interview(ctx, "resumer")
     older, account = at.session_state[keys.CHAT_SESSION], at.session_state[keys.ACCOUNT]
     older_question = current_question(at)[1]
-    newer = engine.start_interview(ctx, user_id=account.id, mode="offline", setup=engine.InterviewSetup(
-        track="databases", difficulty="mixed", language="en", num_questions=2))
+    newer = engine.start_interview(
+        ctx,
+        user_id=account.id,
+        mode="offline",
+        setup=engine.InterviewSetup(track="databases", difficulty="mixed", language="en", num_questions=2),
+    )
     at.run()  # still the one opened in this session, now named in the address
     assert at.query_params["interview"] == str(older)
 
@@ -176,8 +189,20 @@ def test_a_failed_grading_keeps_the_answer_on_screen_and_the_retry_draws_the_sco
     assert not at.metric
 
     scores = {d: {"score": 4, "evidence": "", "note": ""} for d in ("correctness", "depth", "clarity", "structure")}
-    llm.replies = deque([json.dumps({"insufficient": False, "scores": scores, "strengths": [], "covered_points": [],
-                                     "missed_points": [], "coaching": "Add an example."})])
+    llm.replies = deque(
+        [
+            json.dumps(
+                {
+                    "insufficient": False,
+                    "scores": scores,
+                    "strengths": [],
+                    "covered_points": [],
+                    "missed_points": [],
+                    "coaching": "Add an example.",
+                }
+            )
+        ]
+    )
     at.button(key=keys.ACT_RETRY_GRADING).click().run()
     assert not at.exception, at.exception
     assert [m.value for m in at.metric][0].endswith("/100")
@@ -230,3 +255,40 @@ def test_fewer_questions_than_asked_is_said_as_a_notice(ctx) -> None:
     # Information to take in, not a success.
     assert en("chat.fewer_questions").format(planned=easy, asked=15) in [i.value for i in at.info]
     assert not at.success
+
+
+def test_the_set_up_follows_the_chosen_track_and_keeps_the_last_choices(ctx) -> None:
+    from datetime import UTC, datetime
+
+    from tests.history_helpers import add_interview
+
+    at = new_app(ctx).run()
+    at.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()
+    at = sign_up(at, "chooser", strong_password())
+    user = at.session_state[keys.ACCOUNT]
+    add_interview(
+        ctx,
+        user_id=user.id,
+        created_at=datetime.now(UTC),
+        answers=[("databases-001", 20, "No idea.")],
+        track="databases",
+    )
+    at.switch_page("app_pages/chat.py").run()
+    star = en("chat.weak_spots")
+    assert star not in [c.label for c in at.checkbox]  # no weak spot in the first track
+    # Choosing a track redraws the set-up at once: its weak spots are offered, and the rubric is that track's.
+    at.selectbox(key=keys.SETUP_TRACK).select_index(TRACKS.index("databases")).run()
+    assert star in [c.label for c in at.checkbox]
+    at.selectbox(key=keys.SETUP_TRACK).select_index(TRACKS.index("behavioral")).run()
+    assert "**Situation**" in [m.value for m in at.markdown]
+    # Started, ended, and a new interview: the set-up starts from the choices made last time.
+    at.selectbox(key=keys.SETUP_TRACK).select_index(TRACKS.index("os"))
+    at.segmented_control(key=keys.SETUP_DIFFICULTY).set_value("hard")
+    at.slider(key=keys.SETUP_COUNT).set_value(2)
+    at = at.button(key=keys.SETUP_START).click().run()
+    at.button(key=keys.ACT_END).click().run()
+    at.button(key=keys.ACT_NEW).click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key=keys.SETUP_TRACK).value == "os"
+    assert at.segmented_control(key=keys.SETUP_DIFFICULTY).value == "hard"
+    assert at.slider(key=keys.SETUP_COUNT).value == 2

@@ -49,6 +49,7 @@ SETUP_CONTEXT_DOC = "setup_context_doc"
 SETUP_WEAK = "setup_weak"
 SETUP_NOTES = "setup_notes"
 SETUP_START = "setup_start"
+SETUP_LAST = "setup_last"  # the choices of the interview last started (not a widget: kept while none is drawn)
 CHAT_INPUT = "chat_input"
 ACT_NEXT = "act_next"
 ACT_FOLLOW_UP = "act_follow_up"
