@@ -292,3 +292,15 @@ def test_the_set_up_follows_the_chosen_track_and_keeps_the_last_choices(ctx) -> 
     assert at.selectbox(key=keys.SETUP_TRACK).value == "os"
     assert at.segmented_control(key=keys.SETUP_DIFFICULTY).value == "hard"
     assert at.slider(key=keys.SETUP_COUNT).value == 2
+
+
+def test_the_rubric_and_the_total_say_how_the_total_is_made() -> None:
+    from backend.interview.rubric import FORM_SHARE, dimensions_for, total_from
+    from ui.interview_widgets import total_rule
+
+    technical = total_rule(dimensions_for("os"))
+    assert f"{round(100 * FORM_SHARE)}%" in technical
+    # What it says holds: nothing right scores 0 however clear; clear form takes off at most that share.
+    assert total_from({"correctness": 1, "depth": 1, "clarity": 5, "structure": 5}) == 0
+    assert total_from({"correctness": 5, "depth": 5, "clarity": 1, "structure": 1}) == round(100 * (1 - FORM_SHARE))
+    assert total_rule(dimensions_for("behavioral")) != technical

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from backend.interview.engine import (
     question_heading,
 )
 from backend.interview.planning import WEAK_SCORE
-from backend.interview.rubric import DIMENSIONS, dimensions_for
+from backend.interview.rubric import CONTENT, DIMENSIONS, FORM, FORM_SHARE, dimensions_for
 from backend.rag.titles import source_title
 from ui import keys
 from ui.i18n import language, t
@@ -38,10 +39,18 @@ def rubric(track: str) -> None:
     """The rubric with what each level means."""
     lang = language()
     with st.expander(t("chat.rubric"), icon=":material/rule:"):
+        st.caption(total_rule(dimensions_for(track)))
         for key in dimensions_for(track):
             spec = DIMENSIONS[key]
             st.markdown(f"**{spec['name'][lang]}**")
             st.markdown("\n".join(f"{i}. {text}" for i, text in enumerate(spec["levels"][lang], 1)))
+
+
+def total_rule(dimensions: Iterable[str]) -> str:
+    """How the total comes from the scores of these rubric dimensions (rubric.total_from), in words."""
+    if set(dimensions) == {*CONTENT, *FORM}:
+        return t("chat.total_technical", form=round(100 * FORM_SHARE))
+    return t("chat.total_story")
 
 
 def _previous_total(view: InterviewView, answer: AnswerView) -> float | None:
@@ -87,7 +96,13 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=Non
     delta = None if previous is None else t("chat.diff", delta=int(round(grade.total - previous)))
     left, right = st.columns([1, 3])
     same = previous is not None and round(grade.total - previous) == 0
-    left.metric(t("chat.total"), f"{grade.total}/100", delta=delta, delta_color="off" if same else "normal")
+    left.metric(
+        t("chat.total"),
+        f"{grade.total}/100",
+        delta=delta,
+        delta_color="off" if same else "normal",
+        help=total_rule(grade.scores),
+    )
     with left:
         practice_links(view, answer, grade.total)
     with right:

@@ -384,6 +384,16 @@ STRINGS.update(
         },
         "chat.rubric": {"ko": "채점 기준 (루브릭)", "en": "How answers are graded (rubric)"},
         "chat.rubric_level": {"ko": "점수", "en": "Score"},
+        "chat.total_technical": {
+            "ko": "총점(0–100)은 내용(정확성과 깊이를 반씩)으로 정해지고, 전달(명확성과 구성)이 부족하면 최대 {form}%까지 "
+            "깎입니다. 맞는 내용이 없으면 아무리 명확해도 0점입니다.",
+            "en": "The total (0–100) is the content (correctness and depth, half each), with up to {form}% taken off "
+            "for unclear form (clarity and structure). An answer that says nothing right scores 0, however clear.",
+        },
+        "chat.total_story": {
+            "ko": "총점(0–100)은 STAR 네 부분(상황, 과제, 행동, 결과) 점수의 평균입니다.",
+            "en": "The total (0–100) is the average of the four STAR parts (situation, task, action, result).",
+        },
         "chat.progress": {"ko": "질문 {position} / {planned}", "en": "Question {position} of {planned}"},
         "chat.question_label": {"ko": "Q{n}", "en": "Q{n}"},
         "chat.follow_up_label": {"ko": "꼬리 질문", "en": "Follow-up"},
