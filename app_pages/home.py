@@ -67,7 +67,9 @@ for item in sessions:
     score = f" · {item.overall_score:.0f}/100" if item.overall_score is not None else ""
     status = t(f"home.status_{item.status}")
     line, action = st.columns([5, 1], vertical_alignment="center")
-    line.markdown(f"{item.created_at:%Y-%m-%d %H:%M} · {t(f'track.{item.track}')} · {status}{score}")
+    # Named as in the history: its own title (the notes' name, a new name), else its track and difficulty.
+    shown = plain(title(item.title, item.track, item.difficulty, item.language))
+    line.markdown(f"{item.created_at:%Y-%m-%d %H:%M} · {shown} · {status}{score}")
     if action.button(
         t("home.open"),
         key=f"{keys.HISTORY_OPEN_PREFIX}home_{item.id}",

@@ -168,7 +168,13 @@ def test_home_dashboard_numbers_on_seeded_data(ctx) -> None:
         created_at=now - timedelta(minutes=1),
         answers=[("python-001", 80, "a"), ("python-002", 60, "b")],
     )
-    add_interview(ctx, user_id=user.id, created_at=now - timedelta(days=10), answers=[("python-003", 40, "c")])
+    add_interview(
+        ctx,
+        user_id=user.id,
+        created_at=now - timedelta(days=10),
+        answers=[("python-003", 40, "c")],
+        title="Mock before Kakao",
+    )
     unfinished, _ = add_interview(
         ctx, user_id=user.id, created_at=now - timedelta(days=20), status="active", answers=[("os-001", 30, "d")]
     )
@@ -180,6 +186,10 @@ def test_home_dashboard_numbers_on_seeded_data(ctx) -> None:
     assert metrics[en("home.average_7")].value == "70"
     assert metrics[en("home.average_7")].delta == "+30.0"
     assert metrics[en("home.streak")].value == en("home.streak_day", n=1)
+    # Recent interviews are named as in the history: a renamed one by its name, the others by track and difficulty.
+    lines = [m.value for m in at.markdown]
+    assert any("Mock before Kakao" in line for line in lines)
+    assert any(f"{en('track.python')} · {en('difficulty.easy')} · {en('language.en')}" in line for line in lines)
     at.button(key=keys.HOME_CONTINUE).click().run()
     assert not at.exception, at.exception
     assert at.session_state[keys.CHAT_SESSION] == unfinished
