@@ -176,7 +176,7 @@ def test_a_notes_interview_is_filed_under_my_notes_and_its_questions_can_be_prac
     view = engine.load_interview(any_ctx, user_id=user.id, session_id=second)
     # The same question from the notes, with its key points and section, in an interview named after the notes.
     assert view.current["text"] == questions[0]["text"] and view.current["key_points"] == questions[0]["key_points"]
-    assert view.planned == 1 and view.title == "os-notes.md"
+    assert view.planned == 1 and view.title == "os-notes.md › Deadlock"  # told apart from the whole interview
     better = text + " It needs mutual exclusion, hold and wait, no preemption and circular wait."
     engine.submit_answer(any_ctx, user_id=user.id, session_id=second, turn=view.current["turn"], text=better)
     engine.grade_pending(any_ctx, kb, Llms(), user_id=user.id, session_id=second)

@@ -274,7 +274,10 @@ def start_interview(
     }
     data["current"] = _planned(data, 0)
     # Questions from the candidate's notes are named after the notes, not after the track that only sets the rubric.
-    notes_name = next((q["reason"].get("document") for q in questions or [] if q.get("reason")), None)
+    reasons = [q["reason"] for q in questions or [] if q.get("reason", {}).get("document")]
+    notes_name = reasons[0]["document"] if reasons else None
+    if notes_name and len(plan) == 1 and reasons[0].get("section"):  # one question (practised again): its section
+        notes_name = f"{notes_name} › {reasons[0]['section']}"
     title = notes_name or default_title(setup.track, setup.difficulty, setup.language)
     with ctx.tx() as db:
         row = repo.create_session(
