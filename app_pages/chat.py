@@ -48,12 +48,9 @@ def vote(answer_id: int, key: str) -> None:
 
 
 def end_button(view) -> None:  # noqa: ANN001
-    """ "End interview", behind a confirmation that says what is skipped (nothing, after the last feedback)."""
-    remaining = view.planned - view.position  # questions after the current one
-    if remaining > 0:
-        confirm = "chat.end_confirm"
-    else:
-        confirm = "chat.end_confirm_this" if view.state == State.QUESTION else "chat.end_confirm_done"
+    """ "End interview", behind a confirmation that says what is skipped (after the last feedback there is nothing
+    to skip, and "See my results" ends it: no such button then)."""
+    confirm = "chat.end_confirm" if view.position < view.planned else "chat.end_confirm_this"
     with st.popover(t("chat.end"), icon=":material/stop_circle:", use_container_width=True):
         st.caption(t(confirm))
         if st.button(t("chat.end_yes"), key=keys.ACT_END, type="primary"):
@@ -314,7 +311,7 @@ def live_turn() -> None:
 
     elif view.state == State.FEEDBACK:
         last = view.position >= view.planned
-        cols = st.columns(4)
+        cols = st.columns(3 if last else 4)
         if cols[0].button(
             t("chat.finish") if last else t("chat.next"),
             key=keys.ACT_NEXT,
@@ -341,8 +338,9 @@ def live_turn() -> None:
                 st.rerun()
         if cols[2].button(t("chat.retry"), key=keys.ACT_RETRY, icon=":material/replay:", use_container_width=True):
             act(engine.retry_question)
-        with cols[3]:
-            end_button(view)
+        if not last:
+            with cols[3]:
+                end_button(view)
         st.chat_input(t("chat.input_disabled"), disabled=True, key=keys.CHAT_INPUT)
 
     else:  # ended meanwhile (another tab): the page shows the summary

@@ -81,6 +81,9 @@ def test_full_offline_interview_through_the_chat_page(ctx) -> None:
     fresh.button(key=keys.ACT_NEXT).click().run()
     _, third = current_question(fresh)
     fresh.chat_input(key=keys.CHAT_INPUT).set_value(third.model_answer["en"]).run()
+    # After the last feedback "See my results" ends the interview: no "End interview" beside it.
+    assert fresh.button(key=keys.ACT_NEXT).label == en("chat.finish")
+    assert keys.ACT_END not in [b.key for b in fresh.button]
     fresh.button(key=keys.ACT_NEXT).click().run()
     assert not fresh.exception, fresh.exception
     assert en("summary.title") in [s.value for s in fresh.subheader]
@@ -304,3 +307,13 @@ def test_the_rubric_and_the_total_say_how_the_total_is_made() -> None:
     assert total_from({"correctness": 1, "depth": 1, "clarity": 5, "structure": 5}) == 0
     assert total_from({"correctness": 5, "depth": 5, "clarity": 1, "structure": 1}) == round(100 * (1 - FORM_SHARE))
     assert total_rule(dimensions_for("behavioral")) != technical
+
+
+def test_a_passage_keeps_its_headings_as_bold_lines_not_as_headings_louder_than_the_question() -> None:
+    from ui.interview_widgets import quiet_headings
+
+    code = "```python\n# not a heading\n```"
+    passage = f"## Descriptors\n\nA descriptor defines __get__.\n\n{code}\n### In practice ##\nUse it."
+    assert quiet_headings(passage) == (
+        f"**Descriptors**\n\nA descriptor defines __get__.\n\n{code}\n**In practice**\nUse it."
+    )

@@ -134,7 +134,7 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=Non
         with st.expander(t("chat.sources", n=len(grade.sources)), icon=":material/menu_book:"):
             for source in grade.sources:
                 st.markdown(f"**{plain(source_title(source))}**")
-                st.markdown(inert(excerpt(str(source["text"]), limit=1300)))
+                st.markdown(inert(quiet_headings(excerpt(str(source["text"]), limit=1300))))
     if on_practise is not None:
         key = f"{keys.PRACTICE_PREFIX}{answer.id}"
         if st.button(t("history.practise"), key=key, icon=":material/fitness_center:"):
@@ -163,6 +163,21 @@ def excerpt(text: str, limit: int = 700) -> str:
     elif len(fences) % 2:
         text += "\n```"
     return text if text[:1].isupper() or not text[:1].isalpha() else "… " + text
+
+
+_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+def quiet_headings(text: str) -> str:
+    """A passage's Markdown headings (outside code) as bold lines: its heading stays with it, under its title,
+    without being louder than the question it is cited for."""
+    lines, fenced = [], False
+    for line in text.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        heading = None if fenced else _HEADING.match(line)
+        lines.append(f"**{heading.group(1)}**" if heading else line)
+    return "\n".join(lines)
 
 
 _CODE = re.compile(r"(```.*?(?:```|$)|`[^`\n]*`)", re.S)

@@ -439,7 +439,6 @@ STRINGS.update(
             "ko": "이 질문은 건너뛰고 결과를 봅니다. 끝낼까요?",
             "en": "This question is skipped and you see your results. End now?",
         },
-        "chat.end_confirm_done": {"ko": "면접을 마치고 결과를 봅니다. 끝낼까요?", "en": "You see your results now. End now?"},
         "chat.end_yes": {"ko": "네, 끝냅니다", "en": "Yes, end it"},
         "chat.new": {"ko": "새 면접 시작", "en": "Start a new interview"},
         "chat.transcript": {"ko": "면접 전체 보기", "en": "Show the whole interview"},
