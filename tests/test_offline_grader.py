@@ -266,6 +266,32 @@ def test_a_question_outside_the_bank_is_graded_against_its_reference_and_says_ap
     assert "approximate" in feedback_text(graded["strong"], "en")
 
 
+def test_a_wrong_definition_in_the_notes_words_covers_no_point_of_the_notes() -> None:
+    # Key points from a candidate's notes: a wrong cause told in the same frame ("… happens when … all … at once")
+    # shares only words that say how much or that something happens, and covers nothing.
+    section = (
+        "A cache stampede happens when a popular key expires and many requests miss at once and all hit the "
+        "database together. Adding random jitter to TTLs spreads expirations out. A single-flight lock lets one "
+        "request rebuild the value while others wait."
+    )
+    question = "What do you know about “Cache stampede”? Walk me through the key points."
+    points = derive_key_points(question, [section], embeddings=offline_embeddings(), related_only=False)
+
+    def grade(text: str):  # noqa: ANN202
+        return grade_offline(question=question, key_points=points, answer=text, language="en", track="python",
+                             embeddings=offline_embeddings(), model_answer=section, reference=section,
+                             approximate=True)
+
+    for wrong in (
+        "A cache stampede happens when the garbage collector pauses all the threads at once.",
+        "A cache stampede happens when too many users click the same button, so the server should use a faster CPU.",
+    ):
+        graded = grade(wrong)
+        assert not graded.covered_points and graded.total < 30, (wrong, graded.total)
+    right = grade("It's when a hot key expires and every request hits the database at the same time; add TTL jitter.")
+    assert right.covered_points and right.total >= 60
+
+
 def test_grading_command_json_contract() -> None:
     question = load_bank()["os-001"]
     lines = [
