@@ -292,6 +292,24 @@ def test_a_wrong_definition_in_the_notes_words_covers_no_point_of_the_notes() ->
     assert right.covered_points and right.total >= 60
 
 
+def test_a_sentence_of_the_notes_makes_only_the_point_nearest_to_it() -> None:
+    # A notes question's model answer is its section: the LRU sentence there is nearest to the FIFO point too,
+    # but it is the LRU point's, so an answer on LRU and LFU does not cover FIFO or "when full it must evict".
+    section = (
+        "When a cache is full it must evict an entry. LRU (least recently used) evicts the entry that was read "
+        "longest ago; it is usually implemented with a hash map plus a doubly linked list so that get and put are "
+        "O(1). LFU evicts the least frequently used entry, which keeps popular items but adapts slowly when "
+        "popularity changes. FIFO simply evicts the oldest inserted entry and ignores access patterns."
+    )
+    question = "What do you know about “Cache eviction policies”? Walk me through the key points."
+    points = derive_key_points(question, [section], embeddings=offline_embeddings(), related_only=False)
+    answer = "LRU evicts the least recently used entry using a hashmap and a linked list. LFU evicts the least used."
+    graded = grade_offline(question=question, key_points=points, answer=answer, language="en", track="python",
+                           embeddings=offline_embeddings(), model_answer=section, reference=section, approximate=True)
+    assert [p.split()[0] for p in graded.covered_points] == ["LRU", "LFU"]
+    assert any(p.startswith("FIFO") for p in graded.missed_points)
+
+
 def test_grading_command_json_contract() -> None:
     question = load_bank()["os-001"]
     lines = [
