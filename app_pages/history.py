@@ -206,7 +206,13 @@ def manage(view: engine.InterviewView, row_status: str) -> None:
         st.switch_page("app_pages/chat.py")
     shown = widgets.title(view.title, view.setup.track, view.setup.difficulty, view.setup.language)
     with next(cols).popover(t("history.rename"), icon=":material/edit:", width="stretch"):
-        title = st.text_input(t("history.new_title"), value=shown, max_chars=history.MAX_TITLE, key=keys.HISTORY_TITLE)
+        # No max_chars: a browser drops a paste over it without a word. A longer title is cut when saved, as said.
+        title = st.text_input(
+            t("history.new_title"),
+            value=shown,
+            help=t("history.title_help", max=history.MAX_TITLE),
+            key=keys.HISTORY_TITLE,
+        )
         if st.button(t("history.save"), key=keys.HISTORY_RENAME):
             try:
                 history.rename_session(ctx, user_id=account.id, session_id=view.session_id, title=title)

@@ -257,7 +257,7 @@ def rename_session(ctx: AppContext, *, user_id: int, session_id: int, title: str
     if not title:
         raise AppError("history.empty_title")
     with ctx.tx() as db:
-        repo.update_session(db, user_id=user_id, session_id=session_id, title=title[:MAX_TITLE])
+        repo.update_session(db, user_id=user_id, session_id=session_id, title=title[:MAX_TITLE].rstrip())
 
 
 def delete_session(ctx: AppContext, *, user_id: int, session_id: int) -> None:

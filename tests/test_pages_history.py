@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from backend import accounts, review
+from backend import accounts, history, review
 from backend.db.models import Answer, InterviewSession
 from backend.interview import engine
 from backend.interview.bank import TRACKS, load_bank
@@ -95,6 +95,13 @@ def test_rename_and_delete_from_the_history_page(ctx) -> None:
     at.button(key=keys.HISTORY_RENAME).click().run()
     assert not at.exception, at.exception
     assert engine.load_interview(ctx, user_id=user.id, session_id=python).title == "Mock before Kakao"
+    # A pasted title over the limit is not dropped: it is saved cut to the limit, as the field's help says.
+    long = "Mock interview notes " * 20
+    at.text_input(key=keys.HISTORY_TITLE).input(long).run()
+    at.button(key=keys.HISTORY_RENAME).click().run()
+    assert engine.load_interview(ctx, user_id=user.id, session_id=python).title == long[: history.MAX_TITLE].strip()
+    at.text_input(key=keys.HISTORY_TITLE).input("Mock before Kakao").run()
+    at.button(key=keys.HISTORY_RENAME).click().run()
     assert "Mock before Kakao" in texts(at)
     assert at.button(key=keys.HISTORY_DELETE).disabled  # not without the confirmation
     # The confirmation speaks of this interview, not of the account's data.

@@ -190,6 +190,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "history.save": {"ko": "저장", "en": "Save"},
     "history.renamed": {"ko": "이름을 바꿨습니다.", "en": "Renamed."},
     "history.empty_title": {"ko": "이름을 입력해 주세요.", "en": "Please enter a title."},
+    "history.title_help": {
+        "ko": "최대 {max}자입니다. 더 길면 {max}자까지만 저장됩니다.",
+        "en": "At most {max} characters: a longer title is cut to {max}.",
+    },
     "history.delete": {"ko": "삭제", "en": "Delete"},
     "history.delete_confirm": {
         "ko": "이 면접과 답변, 채점, 평가를 모두 지웁니다. 되돌릴 수 없습니다.",
