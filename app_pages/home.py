@@ -50,7 +50,7 @@ if board.unfinished is not None:
 history_widgets.review_queue(ctx, account, board.due_today)
 
 if board.suggestion is not None:
-    st.markdown(t("home.suggestion", topic=plain(board.suggestion.heading), score=board.suggestion.score))
+    st.markdown(f"**{t('home.suggestion')}**")  # the card below names the topic and its score
     history_widgets.weak_topics(ctx, account, [board.suggestion])
 
 st.subheader(t("home.recent"))

@@ -140,10 +140,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "practised, it counts up to yesterday.",
     },
     "home.continue": {"ko": "이어서 하기: {title}", "en": "Continue: {title}"},
-    "home.suggestion": {
-        "ko": "다음 추천 연습: **{topic}** (최근 점수 {score:.0f})",
-        "en": "Suggested next: **{topic}** (recent score {score:.0f})",
-    },
+    "home.suggestion": {"ko": "다음 추천 연습", "en": "Suggested next"},
     "home.history": {"ko": "전체 기록과 진척도 보기", "en": "See all history and progress"},
     "home.open": {"ko": "보기", "en": "Open"},
     "sidebar.about": {"ko": "실행 정보", "en": "About this app"},
