@@ -101,13 +101,19 @@ def test_offline_questions_are_in_the_interview_language() -> None:
     assert notes.offline_question("What is a deadlock?", "ko") == "What is a deadlock?"
 
 
-def test_a_notes_interview_asks_one_question_per_section_and_grades_it(any_ctx) -> None:
-    kb = knowledge(any_ctx)
-    user = _user(any_ctx)
+def _os_notes(ctx, *, track: str, count: int):
+    """A candidate with NOTES_MD uploaded as os-notes.md, and the English questions asked from it."""
+    kb = knowledge(ctx)
+    user = _user(ctx)
     kb.add_upload(user_id=user.id, filename="os-notes.md", data=NOTES_MD.encode())
     questions = notes.note_questions(
-        any_ctx, kb, None, user_id=user.id, source="os-notes.md", language="en", track="os", count=5
+        ctx, kb, None, user_id=user.id, source="os-notes.md", language="en", track=track, count=count
     )
+    return kb, user, questions
+
+
+def test_a_notes_interview_asks_one_question_per_section_and_grades_it(any_ctx) -> None:
+    kb, user, questions = _os_notes(any_ctx, track="os", count=5)
     assert [q["reason"]["section"] for q in questions] == ["Deadlock", "Virtual memory", "뮤텍스와 세마포어"]
     deadlock = questions[0]
     assert deadlock["text"] == notes.offline_question("Deadlock", "en")
@@ -145,12 +151,7 @@ def test_a_notes_interview_asks_one_question_per_section_and_grades_it(any_ctx) 
 
 
 def test_a_notes_interview_is_filed_under_my_notes_and_its_questions_can_be_practised_again(any_ctx) -> None:
-    kb = knowledge(any_ctx)
-    user = _user(any_ctx)
-    kb.add_upload(user_id=user.id, filename="os-notes.md", data=NOTES_MD.encode())
-    questions = notes.note_questions(
-        any_ctx, kb, None, user_id=user.id, source="os-notes.md", language="en", track="python", count=2
-    )
+    kb, user, questions = _os_notes(any_ctx, track="python", count=2)
     setup = InterviewSetup(track="python", language="en", num_questions=2)
     first = engine.start_interview(any_ctx, user_id=user.id, setup=setup, mode="offline", questions=questions)
     view = engine.load_interview(any_ctx, user_id=user.id, session_id=first)
