@@ -288,6 +288,8 @@ def live_turn() -> None:
 
     elif view.state == State.QUESTION:
         turn = view.current["turn"]
+        if view.practising is not None:  # practised again: what was said then, to do better now
+            widgets.past_answer(view.practising)
         cols = st.columns(2)
         if cols[0].button(t("chat.skip"), key=keys.ACT_SKIP, icon=":material/skip_next:", use_container_width=True):
             act(engine.skip_question, turn=turn)

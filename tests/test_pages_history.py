@@ -128,6 +128,12 @@ def test_practise_again_starts_a_linked_interview_on_the_chat_page(ctx) -> None:
     view = engine.load_interview(ctx, user_id=user.id, session_id=new_id)
     assert view.current["question_id"] == "python-001" and view.planned == 1
     assert load_bank()["python-001"].text[view.setup.language] in texts(at)  # now on the chat page
+    # Before answering, the earlier answer: its score, its text and the key points it missed then.
+    assert view.practising is not None and view.practising.total == 35
+    assert view.practising.text == "Mutable defaults are shared"
+    assert view.practising.missed_points == load_bank()["python-001"].points("en")[1:]
+    past = [e for e in at.expander if e.label.startswith(en("chat.past_answer", date="", total="")[:20])]
+    assert past and "(" in past[0].label and "35/100" in past[0].label
 
 
 def test_the_review_queue_counts_due_questions_and_starts_them(ctx) -> None:

@@ -14,6 +14,7 @@ from backend.interview.engine import (
     AnswerView,
     InterviewView,
     MessageView,
+    PastAnswer,
     Summary,
     default_title,
     question_heading,
@@ -81,6 +82,17 @@ def practice_links(view: InterviewView, answer: AnswerView, total: float) -> Non
     if due is not None and answer.attempt_no == 1:
         today = _local_date(datetime.now(UTC))
         st.caption(t("review.due_now") if _local_date(due) <= today else t("review.next", date=_local_date(due)))
+
+
+def past_answer(past: PastAnswer) -> None:
+    """The earlier answer the open question practises again: its score, and its text and missed points to read
+    before answering."""
+    total = "–" if past.total is None else f"{past.total:.0f}"
+    with st.expander(t("chat.past_answer", date=_local_date(past.at), total=total), icon=":material/history:"):
+        st.text(past.text)
+        if past.missed_points:
+            st.markdown(f"**{t('chat.past_missed')}**")
+            st.markdown("\n".join(f"- {plain(p)}" for p in past.missed_points))
 
 
 def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=None) -> None:  # noqa: ANN001

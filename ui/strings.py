@@ -391,6 +391,11 @@ STRINGS.update(
             "en": "The total (0–100) is the content (correctness and depth, half each), with up to {form}% taken off "
             "for unclear form (clarity and structure). An answer that says nothing right scores 0, however clear.",
         },
+        "chat.past_answer": {
+            "ko": "이 질문에 대한 지난 답변 ({date}, {total}점)",
+            "en": "Your earlier answer to this question ({date}, {total}/100)",
+        },
+        "chat.past_missed": {"ko": "그때 놓친 핵심 포인트", "en": "Key points you missed then"},
         "chat.total_story": {
             "ko": "총점(0–100)은 STAR 네 부분(상황, 과제, 행동, 결과) 점수의 평균입니다.",
             "en": "The total (0–100) is the average of the four STAR parts (situation, task, action, result).",

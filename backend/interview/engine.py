@@ -24,7 +24,7 @@ from backend import logs, review
 from backend.context import AppContext
 from backend.db import repo
 from backend.db.models import as_utc, utcnow
-from backend.errors import AppError
+from backend.errors import AppError, NotFound
 from backend.interview import llm_grader
 from backend.interview.bank import (
     FollowUp,
@@ -99,6 +99,16 @@ class MessageView:
     meta: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class PastAnswer:
+    """The earlier answer an open question is practised again after, shown before the candidate answers it."""
+
+    total: float | None
+    at: datetime  # UTC
+    text: str
+    missed_points: list[str]
+
+
 @dataclass
 class InterviewView:
     """Everything the chat page shows."""
@@ -121,6 +131,7 @@ class InterviewView:
     created_at: datetime | None = None  # UTC
     overall_score: float | None = None  # once ended
     draft: str = ""  # the unsent answer of the open turn, kept while the candidate types
+    practising: PastAnswer | None = None  # the earlier answer the open question practises again
 
     @property
     def can_follow_up(self) -> bool:
@@ -333,6 +344,7 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
             if data["state"] == State.QUESTION.value
             else None
         )
+        practising = _past_answer(db, user_id=user_id, data=data)
     return InterviewView(
         session_id=row.id,
         title=row.title,
@@ -366,7 +378,22 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
         created_at=as_utc(row.created_at),
         overall_score=row.overall_score,
         draft=draft or "",
+        practising=practising,
     )
+
+
+def _past_answer(db, *, user_id: int, data: dict[str, Any]) -> PastAnswer | None:  # noqa: ANN001
+    """The earlier answer the open question (a first attempt) practises again, if it still exists."""
+    current = data["current"]
+    linked = data["setup"].get("linked_answers", {}).get(current["question_id"])
+    if linked is None or data["state"] != State.QUESTION.value or current.get("attempt", 1) != 1:
+        return None
+    try:
+        answer = repo.get_answer(db, user_id=user_id, answer_id=linked)
+    except NotFound:  # its interview was deleted since
+        return None
+    missed = (answer.missed_points or {}).get("items", [])
+    return PastAnswer(answer.total, as_utc(answer.created_at), answer.answer_text, list(missed))
 
 
 def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str) -> int:
