@@ -62,9 +62,14 @@ def normalise_password(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
+def _clean_username(username: str) -> str:
+    """A username as it is stored and checked: NFKC, without surrounding spaces."""
+    return unicodedata.normalize("NFKC", username).strip()
+
+
 def username_key(username: str) -> str:
     """Case-insensitive identity of a username."""
-    return unicodedata.normalize("NFKC", username).strip().casefold()
+    return _clean_username(username).casefold()
 
 
 # Scripts a name may mix: Korean names are often written with Latin letters next to Hangul, and neither
@@ -86,7 +91,7 @@ def _look_alike(name: str) -> bool:
 
 def check_username(username: str) -> str:
     """The cleaned username, or AppError saying which rule it breaks."""
-    cleaned = unicodedata.normalize("NFKC", username).strip()
+    cleaned = _clean_username(username)
     if not _USERNAME.fullmatch(cleaned):
         raise AppError("auth.username_rules")
     if _look_alike(cleaned):
@@ -110,7 +115,7 @@ def check_password(password: str, *, username: str = "") -> None:
 def signup_problems(username: str, password: str, confirm: str) -> list[AppError]:
     """Every rule a sign-up breaks (username, password, its confirmation), so the form says all of them at once."""
     problems: list[AppError] = []
-    name = unicodedata.normalize("NFKC", username).strip()
+    name = _clean_username(username)
     for check in (lambda: check_username(username), lambda: check_password(password, username=name)):
         try:
             check()
