@@ -221,10 +221,9 @@ def _bold_flanking(match: re.Match[str]) -> str:
     lead, core, trail = _EDGES.fullmatch(match.group(1)).groups()
     if not core:
         return match.group(0)
-    out_lead = lead if start and text[start - 1].isalnum() else ""
-    out_trail = trail if end < len(text) and text[end].isalnum() else ""
-    inner = lead[len(out_lead) :] + core + (trail[: len(trail) - len(out_trail)] if out_trail else trail)
-    return f"{out_lead}**{inner}**{out_trail}"
+    before = lead if start and text[start - 1].isalnum() else ""  # moves outside, before the asterisks
+    after = trail if end < len(text) and text[end].isalnum() else ""
+    return f"{before}**{lead if not before else ''}{core}{trail if not after else ''}**{after}"
 
 
 def plain(text: str) -> str:
