@@ -143,6 +143,19 @@ def test_same_answer_gives_the_same_grade() -> None:
     assert grade("python-003", IS_VS_EQ, embeddings=offline_embeddings()).to_dict() == first
 
 
+def test_a_contraction_reads_as_the_words_it_stands_for() -> None:
+    # "isn't" used to give the content words "isn" and "t": a sentence written with contractions shared less
+    # of a point's words and said less of what the reference says than the same sentence spelled out. On words
+    # alone (no embedding model, whose vectors differ a little) the two grade the same.
+    spelled = ("The is operator does not compare values; it is about identity. Two equal lists are not the same "
+               "object, so is gives False for them, and you would use == when you want the values compared.")
+    contracted = ("The is operator doesn't compare values; it's about identity. Two equal lists aren't the same "
+                  "object, so is gives False for them, and you'd use == when you want the values compared.")
+    results = [grade("python-003", text) for text in (spelled, contracted)]
+    assert results[0].covered_points and results[0].covered_points == results[1].covered_points
+    assert results[0].total == results[1].total, [r.total for r in results]
+
+
 def test_behavioural_story_is_graded_on_its_substance_not_its_wording() -> None:
     question = next(q for q in load_bank().values() if q.track == "behavioral" and "disagree" in q.text["en"].lower())
     story = ("Last year at my previous company my manager wanted to ship a billing migration in one weekend. "
