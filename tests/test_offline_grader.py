@@ -11,7 +11,7 @@ import pytest
 
 from backend.interview.bank import load_bank, section_text
 from backend.interview.feedback import feedback_text
-from backend.interview.keypoints import declarative_sentences, derive_key_points, sentences
+from backend.interview.keypoints import declarative_sentences, derive_key_points, plain_paragraphs, sentences
 from backend.interview.offline import grade_bank_answer, grade_offline
 from backend.interview.rubric import Grade
 from backend.rag.embeddings import offline_embeddings
@@ -156,6 +156,43 @@ def test_a_contraction_reads_as_the_words_it_stands_for() -> None:
     assert results[0].total == results[1].total, [r.total for r in results]
 
 
+def test_list_items_without_full_stops_are_read_as_separate_statements() -> None:
+    # Before, lines were glued into one long "sentence" unless each ended with a full stop, which blurred every
+    # point in one vector: the list below covered nothing (27/100).
+    items = ["Counters live in Redis so every server shares them",
+             "The check and update run atomically in a Lua script",
+             "Rejected requests get 429 with Retry-After",
+             "Decide whether to fail open or closed if Redis is down"]
+    listed = grade("system_design-021", "\n".join(f"- {item}" for item in items), embeddings=offline_embeddings())
+    sentences = grade("system_design-021", " ".join(f"{item}." for item in items), embeddings=offline_embeddings())
+    assert len(listed.covered_points) >= 3 and listed.covered_points == sentences.covered_points
+    assert listed.total >= sentences.total - 5, (listed.total, sentences.total)
+
+
+def test_an_answer_s_paragraphs_keep_wrapped_lines_together_and_drop_markup() -> None:
+    text = ("# Title\nThe is operator checks\nidentity, not values.\n\n1. first item\n2. second **item**\n"
+            "> quoted [link](https://example.com) <b>x</b>\n```\ncode\n  more\n```\nafter")
+    assert plain_paragraphs(text) == ["The is operator checks identity, not values.", "first item", "second item",
+                                      "quoted link x", "code more", "after"]
+
+
+def test_markdown_formatting_does_not_lower_an_answer() -> None:
+    formatted = (
+        "## is versus ==\n\n"
+        "- The `is` operator checks **identity**: whether two names refer to the very same object in memory.\n"
+        "- `==` checks *equality*: it calls `__eq__` and compares the values.\n\n"
+        "```python\na = [1, 2]\nb = [1, 2]\nassert a == b and a is not b\n```\n\n"
+        "So two distinct lists with the same contents are == but not is. You should use is only for singletons like "
+        "[None](https://docs.python.org/3/library/constants.html), because identity of equal ints or strings "
+        "depends on caching in the interpreter."
+    )
+    plain = grade("python-003", IS_VS_EQ, embeddings=offline_embeddings())
+    marked = grade("python-003", formatted, embeddings=offline_embeddings())
+    assert marked.covered_points == plain.covered_points
+    assert marked.total >= plain.total - 5, (marked.total, plain.total)
+    assert all("`" not in s.evidence and "**" not in s.evidence for s in marked.scores.values())
+
+
 def test_behavioural_story_is_graded_on_its_substance_not_its_wording() -> None:
     question = next(q for q in load_bank().values() if q.track == "behavioral" and "disagree" in q.text["en"].lower())
     story = ("Last year at my previous company my manager wanted to ship a billing migration in one weekend. "
@@ -179,6 +216,22 @@ def test_behavioural_story_is_graded_on_its_substance_not_its_wording() -> None:
     vague_parts = {d for d, s in grades["vague"].scores.items() if s.score < 4}
     assert {p.split(":")[0].lower() for p in grades["vague"].missed_points} == vague_parts
     assert "Action: say what you did yourself" in feedback_text(grades["vague"], "en")
+
+
+def test_a_habit_told_in_we_is_no_story_of_the_candidate_s_own() -> None:
+    # "Our team always worked hard … we all fixed it together … the result was good": no specific event and no
+    # action of the candidate's own. It scored 59, with a situation of 4/5.
+    question = load_bank()["behavioral-009"]
+    vague = ("우리 팀은 항상 열심히 일했고 서로 많이 도와주었습니다. 실수가 있었지만 다 같이 잘 해결했습니다. "
+             "그 경험으로 많은 것을 배웠고 결과도 좋았습니다.")
+    story = ("작년 결제 프로젝트 때 제가 배포 스크립트에서 환경 변수를 잘못 넣어 30분 동안 결제가 실패했습니다. "
+             "저는 바로 롤백하고 팀에 상황을 공유한 뒤, 영향받은 주문 120건을 찾아 고객들에게 직접 안내했습니다. "
+             "그 후 배포 전에 설정을 검증하는 체크를 추가했고, 이후 6개월 동안 같은 장애는 한 번도 없었습니다.")
+    grades = {name: grade_bank_answer(question, text, "ko", offline_embeddings())
+              for name, text in (("vague", vague), ("story", story))}
+    assert grades["vague"].total <= 40, grades["vague"].total
+    assert grades["vague"].scores["situation"].score <= 2 and grades["vague"].scores["action"].score <= 2
+    assert grades["story"].total >= 70 and grades["story"].scores["action"].score >= 4
 
 
 def test_an_empty_story_gets_story_advice_and_a_full_technical_answer_no_depth_advice() -> None:

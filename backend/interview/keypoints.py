@@ -39,6 +39,37 @@ _ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s")
 _ANAPHOR = re.compile(r"^(?:(?:It|Its|They|Their|This|These|That|Those)\b|(?:이것|그것|이는|이들|이를|이렇게))")
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:Q|A|Question|Answer|질문|답변?)\s*[:.)]", re.IGNORECASE)
 
+_FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_MARKER = re.compile(r"^\s*(?:>\s*|[-*+•]\s+|\d{1,2}[.)]\s+)")
+
+
+def plain_paragraphs(text: str) -> list[str]:
+    """A (Markdown) answer as plain paragraphs: a wrapped line continues its paragraph, while a blank line and each
+    list item start a new one (an item without a full stop is a statement of its own); a fenced code block is a
+    paragraph on one line; headings (titles, not statements), quote, list, emphasis and code marks, link targets and
+    HTML tags dropped."""
+    text = _FENCED.sub(lambda m: "\n\n" + " ".join(m.group(2).split()) + "\n\n", text)
+    out: list[str] = []
+    joined = False  # whether the next line continues the last paragraph
+    for line in text.splitlines():
+        if _HEADING.match(line):
+            joined = False
+            continue
+        clean = " ".join(_HTML.sub(" ", _INLINE.sub("", _LINK.sub(r"\1", _MARKER.sub("", line)))).split())
+        if clean and joined and not _MARKER.match(line):
+            out[-1] += " " + clean
+        elif clean:
+            out.append(clean)
+        joined = bool(clean)
+    return out
+
+
+def list_items(text: str) -> int:
+    """How many lines of a (Markdown) text are list items."""
+    return sum(1 for line in text.splitlines() if _ITEM.match(line.strip()))
+
 
 def declarative_sentences(text: str) -> list[str]:
     """The prose statements of a (Markdown) reference text: no headings, front matter, code fences,

@@ -25,7 +25,7 @@ import numpy as np
 
 from backend.interview import cues
 from backend.interview.bank import find_by_text, load_bank, section_text, text_key
-from backend.interview.keypoints import reference_vectors
+from backend.interview.keypoints import list_items, plain_paragraphs, reference_vectors
 from backend.interview.keypoints import sentences as reference_sentences
 from backend.interview.rubric import DimensionScore, Grade, dimensions_for, total_from
 from backend.rag.bundle import fill_vectors, sentence_vectors
@@ -172,7 +172,8 @@ def grade_offline(
     `reference` is the passage the key points come from (a bank question's section is found by
     itself); `approximate` marks key points that were derived rather than authored: the grade says so."""
     dims = dimensions_for(track)
-    text = " ".join(s for s in _SENTENCE.split(answer.strip()) if s.strip() and not cues.DIRECTED.search(s))
+    sentences = (s for p in plain_paragraphs(answer) for s in _SENTENCE.split(p))
+    text = "\n".join(s for s in sentences if s.strip() and not cues.DIRECTED.search(s))
     reference = _reference_for(question, tuple(key_points), model_answer, language, text, reference)
     units = _units(text, question)
     if not key_points or _not_an_answer(text):
@@ -402,24 +403,29 @@ def _clarity(units: list[_Unit], support: np.ndarray) -> tuple[float, str]:
 
 
 def _structure(units: list[_Unit], support: np.ndarray, answer: str) -> tuple[float, str]:
-    """From the answer's form: enough sentences, the answer first, connected reasoning, organisation."""
+    """From the answer's form: enough sentences, the answer first, connected reasoning, organisation (ordinal
+    words or a list)."""
     n = sum(1 for u in units if _substantive(u))
     value = 1.5 + min(n, 3) * 0.5 + (support[0].max() >= _RELATED)
-    value += 0.5 * bool(cues.REASONING.search(answer)) + 0.5 * bool(cues.STRUCTURE.search(answer) and n >= 3)
+    organised = cues.STRUCTURE.search(answer) or list_items(answer) >= 2
+    value += 0.5 * bool(cues.REASONING.search(answer)) + 0.5 * bool(organised and n >= 3)
     return value, units[0].text
 
 
 def _star(units: list[_Unit], coverage: float) -> dict[str, tuple[float, str]]:
-    """STAR from the story's substance: a situation that happened, the candidate's own actions
-    (first person, past tense), a result with an outcome (better with a number). Hypotheticals ("I
-    would…") are no story; blaming, belittling or perks-first sentences cost a level each on action
+    """STAR from the story's substance: a specific situation that happened (not a habit), the candidate's
+    own actions (first person, past tense; a Korean action verb without a subject is theirs unless the
+    sentence says "we" or "together"), a result with an outcome (better with a number). Hypotheticals
+    ("I would…") are no story; blaming, belittling or perks-first sentences cost a level each on action
     and result (at most two)."""
     texts = [u.text for u in units if _substantive(u)] or [u.text for u in units]
     past = [t for t in texts if cues.PAST.search(t)]
-    mine = [t for t in past if cues.FIRST_PERSON.search(t) or cues.OWN_ACTION.search(t)]
-    ours = [t for t in past if cues.FIRST_PERSON_PLURAL.search(t) and t not in mine]
+    plural = [t for t in past if cues.FIRST_PERSON_PLURAL.search(t)]
+    mine = [t for t in past if cues.FIRST_PERSON.search(t) or (cues.OWN_ACTION.search(t) and t not in plural)]
+    ours = [t for t in plural if t not in mine]
     outcome = [t for t in past if cues.STAR["result"].search(t)]
-    setting = [t for t in past if cues.STAR["situation"].search(t) or cues.SPECIFIC.search(t)]
+    scene = [t for t in past if cues.STAR["situation"].search(t) or cues.SPECIFIC.search(t)]
+    setting = [t for t in scene if not cues.HABITUAL.search(t)]
     task = [t for t in texts if cues.STAR["task"].search(t)]
     bad = [t for t in texts if any(p.search(t) for p in (cues.DEFLECTION, cues.DISMISSAL, cues.SELF_INTEREST))]
     numbers = [t for t in outcome if cues.SPECIFIC.search(t)]
