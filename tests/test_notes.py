@@ -142,6 +142,8 @@ def test_a_notes_interview_asks_one_question_per_section_and_grades_it(any_ctx) 
     grade = engine.grade_pending(any_ctx, kb, Llms(), user_id=user.id, session_id=session_id)
     assert grade.approximate and grade.model_answer == deadlock["model_answer"]
     assert grade.sources[0]["source"] == "os-notes.md" and "A deadlock happens" in grade.sources[0]["text"]
+    cited = [(s["source"], s["heading"], s["text"]) for s in grade.sources]
+    assert len(cited) == len(set(cited))  # the section asked from is cited once, though search finds it too
     assert grade.total > 40 and grade.covered_points
     assert engine.next_question(any_ctx, user_id=user.id, session_id=session_id) == engine.State.QUESTION
     view = engine.load_interview(any_ctx, user_id=user.id, session_id=session_id)

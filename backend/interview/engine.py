@@ -594,7 +594,8 @@ def grade_pending(
     mentioned = document_passage(kb, user_id=user_id, reason=reason)
     if mentioned is not None:  # the section of the notes asked from first; a résumé's after the grounding section
         first = [] if "section" in reason else passages[:1]
-        passages = [*first, mentioned, *[p for p in passages if p != mentioned and p not in first]][:3]
+        cited = {mentioned.key, *(p.key for p in first)}  # a search hit may be the same passage, scored
+        passages = [*first, mentioned, *[p for p in passages if p.key not in cited]][:3]
     key_points = current.get("key_points") or derive_key_points(
         current["text"], [p.text for p in passages], embeddings=offline_embeddings()
     )

@@ -45,6 +45,11 @@ class Passage:
     relevance: float | None = None  # cosine of the query with the best matching chunk (None: lexical only)
 
     @property
+    def key(self) -> tuple[str, str, str]:
+        """What makes two passages the same passage, whatever their scores: source, heading and text."""
+        return self.source, self.heading, self.text
+
+    @property
     def title(self) -> str:
         """A readable name of where the passage comes from ("Python reference › Descriptors")."""
         return passage_title(self.source, self.heading, uploaded=self.namespace.startswith(UPLOAD_PREFIX))
@@ -524,7 +529,7 @@ def _section_texts(rows: list, sections: np.ndarray) -> list[str]:
 
 def _distinct(passages: list[Passage]) -> list[Passage]:
     """`passages` without repeats (a section's chunks share their parent passage), in order."""
-    return list({(p.heading, p.text): p for p in passages}.values())
+    return list({p.key: p for p in passages}.values())
 
 
 _CHUNKS_PER_SECTION = 3
