@@ -255,6 +255,18 @@ def test_feedback_and_numbers_come_from_one_decision() -> None:
     assert "You covered every key point" not in feedback_text(vague, "en")
 
 
+def test_clarity_advice_names_what_held_it_back() -> None:
+    # The advice used to be one text for every case, "give the answer first and drop the hedging", even for an
+    # answer that opened with the answer and hedged nowhere.
+    plain = grade("python-003", IS_VS_EQ, embeddings=offline_embeddings()).scores["clarity"]
+    hedged = grade("python-003", "I think maybe " + IS_VS_EQ + " I'm not sure, probably.",
+                   embeddings=offline_embeddings()).scores["clarity"]
+    assert "hedging" in hedged.note and hedged.score < plain.score
+    assert "hedging" not in plain.note
+    korean = grade("databases-005", load_bank()["databases-005"].model_answer["ko"], "ko", offline_embeddings())
+    assert "얼버무리는" not in korean.scores["clarity"].note and "얼버무리는" not in feedback_text(korean, "ko")
+
+
 def test_korean_missed_points_read_as_separate_sentences() -> None:
     grade = Grade(total=40, scores={}, missed_points=["DB는 대기 그래프에서 순환을 찾아 데드락을 감지한다",
                                                       "트랜잭션 하나를 희생자로 골라 롤백한다"])

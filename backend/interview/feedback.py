@@ -61,7 +61,8 @@ def feedback_text(grade: Grade, language: str) -> str:
         lines.append(_TEXT["all_covered"][language])
         weak = [d for d in ("clarity", "structure") if d in grade.scores and grade.scores[d].score < 4]
         if weak:
-            lines.append(_TEXT[min(weak, key=lambda d: grade.scores[d].score)][language])
+            dim = min(weak, key=lambda d: grade.scores[d].score)
+            lines.append(grade.scores[dim].note or _TEXT[dim][language])  # the grader's advice, else the general
     if grade.coaching:
         lines.append(grade.coaching)
     lines.append(_TEXT["approximate" if grade.approximate and not grade.insufficient else "note"][language])

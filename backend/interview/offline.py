@@ -133,6 +133,25 @@ _STAR_PRAISE = {
     "action": {"ko": "본인이 직접 한 행동", "en": "what you did yourself"},
     "result": {"ko": "분명한 결과", "en": "a clear result"},
 }
+# What to change when clarity falls short, by what held it back most.
+_CLARITY_ADVICE = {
+    "hedge": {
+        "ko": "더 분명하게: '아마', '~것 같다' 같은 얼버무리는 표현을 빼고 단정적으로 말해 보세요.",
+        "en": "To make it clearer, drop the hedging (\"I think\", \"maybe\") and say it plainly.",
+    },
+    "direct": {
+        "ko": "더 분명하게: 첫 문장에서 질문에 바로 답해 보세요.",
+        "en": "To make it clearer, give the answer in your first sentence.",
+    },
+    "filler": {
+        "ko": "더 분명하게: 구체적인 내용이 없는 문장을 줄여 보세요.",
+        "en": "To make it clearer, cut the sentences that say nothing specific.",
+    },
+    "example": {
+        "ko": "더 분명하게: 구체적인 예를 하나 들어 보세요.",
+        "en": "To make it clearer, add one concrete example.",
+    },
+}
 _LIST_HINT = {
     "ko": "용어를 나열하기만 했습니다. 각 용어가 무엇이고 왜 중요한지 문장으로 설명해 보세요.",
     "en": "You listed terms without explaining them. Say in a sentence what each one is and why it matters.",
@@ -210,6 +229,7 @@ def grade_offline(
     best = units[int(np.argmax(support.max(axis=1)))].text
     strengths = [key_points[i].rstrip(". ") + "." for i in covered[:3]]
     missed = [p for i, p in enumerate(key_points) if i not in covered]
+    advice: dict[str, str] = {}  # what to change, for a dimension whose advice depends on what held it back
     if track == "behavioral":
         values = _star(units, coverage)
         if not _asks_for_a_story(question, model_answer):  # "what is STAR?": graded on the points it makes
@@ -221,17 +241,18 @@ def grade_offline(
             missed = [_STAR_ADVICE[dim][language] for dim in values if dim not in strong]
     else:
         correctness = 1 + 4 * min(1.0, coverage / _CORE) ** 0.5 * grounded
+        value, evidence, advice["clarity"] = _clarity(units, support, language)
         values = {
             "correctness": (correctness, best),
             "depth": (depth, best),
-            "clarity": _clarity(units, support),
+            "clarity": (value, evidence),
             "structure": _structure(units, support, answer),
         }
     return Grade(
         total=total_from({d: min(5.0, max(1.0, v)) for d, (v, _) in values.items()}),
         # Depth 5 reads "covers every key point": shown as 4 while one is missed (the total keeps the measure).
         scores={
-            d: DimensionScore(min(_clamp(v), 4) if d == "depth" and missed else _clamp(v), e)
+            d: DimensionScore(min(_clamp(v), 4) if d == "depth" and missed else _clamp(v), e, advice.get(d, ""))
             for d, (v, e) in values.items()
         },
         strengths=strengths,
@@ -392,14 +413,18 @@ def _pairings(text: str, window: int = 5, within: frozenset[str] | None = None) 
     }
 
 
-def _clarity(units: list[_Unit], support: np.ndarray) -> tuple[float, str]:
-    """From the answer's form: a direct first sentence, hedging, filler, a concrete example."""
+def _clarity(units: list[_Unit], support: np.ndarray, language: str) -> tuple[float, str, str]:
+    """From the answer's form: a direct first sentence, hedging, filler, a concrete example. Also the advice
+    for what held it back most (the first of those it lacks)."""
     text = " ".join(u.text for u in units)
     hedges = [u.text for u in units if cues.HEDGES.search(u.text)]
     filler = sum(1 for u in units if not _substantive(u)) / len(units)
-    value = 3.0 + (support[0].max() >= _RELATED) - 0.5 * min(2, len(hedges)) - (filler > 0.4)
-    value += 0.5 * bool(cues.EXAMPLE.search(text))
-    return value, hedges[0] if hedges else units[0].text
+    direct, example = support[0].max() >= _RELATED, bool(cues.EXAMPLE.search(text))
+    value = 3.0 + direct - 0.5 * min(2, len(hedges)) - (filler > 0.4) + 0.5 * example
+    lacks = [k for k, ok in (("hedge", not hedges), ("direct", direct), ("filler", filler <= 0.4), ("example", example))
+             if not ok]
+    advice = _CLARITY_ADVICE[lacks[0]][language] if lacks else ""
+    return value, hedges[0] if hedges else units[0].text, advice
 
 
 def _structure(units: list[_Unit], support: np.ndarray, answer: str) -> tuple[float, str]:

@@ -194,7 +194,7 @@ def total_from(scores: dict[str, float]) -> int:
 
 @dataclass
 class DimensionScore:
-    """A 1–5 score with the sentence of the answer it rests on."""
+    """A 1–5 score with the sentence of the answer it rests on, and what to change (the grader's note)."""
 
     score: int
     evidence: str = ""
