@@ -60,9 +60,13 @@ with st.form("change_password", clear_on_submit=False):
                     new=new,
                     keep_token=st.session_state.get(keys.TOKEN),
                 )
-                st.success(t("account.password_changed"), icon="✅")
             except AppError as exc:
-                runtime.show_error(exc)
+                runtime.show_error(exc)  # what was typed stays, to correct
+            else:  # the fields are emptied: a second press would only fail on the old password
+                for key in (keys.PW_CURRENT, keys.PW_NEW, keys.PW_CONFIRM):
+                    st.session_state.pop(key, None)
+                runtime.flash(t("account.password_changed"))
+                st.rerun()
 
 st.subheader(t("export.title"))
 st.caption(t("export.help"))

@@ -393,7 +393,11 @@ else:
     st.session_state[keys.CHAT_SESSION] = session_id
 # Its title (the notes' name for questions from the candidate's notes, else track · difficulty · language).
 shown = widgets.title(view.title, view.setup.track, view.setup.difficulty, view.setup.language)
-st.caption(f"{widgets.plain(shown)} · {t('chat.progress', position=view.position, planned=view.planned)}")
+if view.state != State.ENDED:
+    progress = "chat.progress"
+else:  # where it stopped: the last question asked, or all of them
+    progress = "chat.progress_done" if view.position >= view.planned else "chat.progress_ended"
+st.caption(f"{widgets.plain(shown)} · {t(progress, position=view.position, planned=view.planned)}")
 
 if view.state == State.ENDED:  # the results first, where the candidate is looking; the interview below
     with st.container(key="summary"):

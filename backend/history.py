@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from backend import review
 from backend.context import AppContext
 from backend.db import repo
-from backend.db.models import Answer, InterviewSession, as_utc, utcnow
+from backend.db.models import Answer, InterviewSession, Message, as_utc, utcnow
 from backend.errors import AppError
 from backend.interview.bank import load_bank, main_question_id, section_heading
 from backend.interview.planning import WEAK_SCORE
@@ -162,17 +162,30 @@ def _filtered(query: Select, *, user_id: int, zone: ZoneInfo, filters: HistoryFi
             Answer.session_id == s.id,
             or_(Answer.question_text.ilike(pattern, escape="\\"), Answer.answer_text.ilike(pattern, escape="\\")),
         )
-        query = query.where(or_(s.title.ilike(pattern, escape="\\"), in_answers))
+        # A question skipped or still open has no answer row: the question as asked is searched too.
+        asked = exists().where(
+            Message.session_id == s.id,
+            Message.meta["kind"].as_string() == "question",
+            Message.content.ilike(pattern, escape="\\"),
+        )
+        query = query.where(or_(s.title.ilike(pattern, escape="\\"), in_answers, asked))
     return query
 
 
-def _answered():  # noqa: ANN202
-    """Correlated count of the session's questions with a graded answer."""
-    return (
-        select(func.count(distinct(Answer.question_id)))
-        .where(Answer.session_id == InterviewSession.id, Answer.total.is_not(None))
-        .scalar_subquery()
+def _answered(db: Session, session_ids: list[int]) -> dict[int, int]:
+    """Session id -> how many of its questions have a graded answer (a follow-up is part of its question, as in
+    the interview's results)."""
+    if not session_ids:
+        return {}
+    rows = db.execute(
+        select(Answer.session_id, Answer.question_id)
+        .where(Answer.session_id.in_(session_ids), Answer.total.is_not(None))
+        .distinct()
     )
+    questions: dict[int, set[str]] = defaultdict(set)
+    for session_id, question_id in rows:
+        questions[session_id].add(main_question_id(question_id))
+    return {session_id: len(ids) for session_id, ids in questions.items()}
 
 
 def _rows(db: Session, query: Select, zone: ZoneInfo) -> list[SessionRow]:
@@ -186,7 +199,6 @@ def _rows(db: Session, query: Select, zone: ZoneInfo) -> list[SessionRow]:
         s.status,
         s.mode,
         s.created_at,
-        _answered().label("answered"),
         s.overall_score,
     )
     rows = db.execute(
@@ -195,7 +207,8 @@ def _rows(db: Session, query: Select, zone: ZoneInfo) -> list[SessionRow]:
         )
     )
     rows = list(rows)
-    so_far = _scores_so_far(db, [r.id for r in rows if r.overall_score is None and r.answered])
+    answered = _answered(db, [r.id for r in rows])
+    so_far = _scores_so_far(db, [r.id for r in rows if r.overall_score is None and answered.get(r.id)])
     return [
         SessionRow(
             r.id,
@@ -206,7 +219,7 @@ def _rows(db: Session, query: Select, zone: ZoneInfo) -> list[SessionRow]:
             r.status,
             r.mode,
             _local(r.created_at, zone),
-            r.answered or 0,
+            answered.get(r.id, 0),
             r.overall_score,
             so_far.get(r.id),
         )

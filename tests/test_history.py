@@ -154,6 +154,24 @@ def test_search_finds_korean_and_english_answers_and_questions(hctx) -> None:
     assert ids("없는 단어") == []
 
 
+def test_search_finds_a_skipped_question_and_a_follow_up_counts_with_its_question(hctx) -> None:
+    user = new_user(hctx)
+    setup = InterviewSetup(track="os", language="en", num_questions=2)
+    skipped = engine.start_interview(hctx, user_id=user.id, setup=setup, mode="offline")
+    asked = engine.load_interview(hctx, user_id=user.id, session_id=skipped).current["text"]
+    engine.skip_question(hctx, user_id=user.id, session_id=skipped)
+    found = page(hctx, user, search=asked[:40]).rows  # a skipped question has no answer row
+    assert [r.id for r in found] == [skipped] and found[0].answered == 0
+
+    followed, answers = add_interview(
+        hctx, user_id=user.id, created_at=NOW, answers=[("python-001", 60, "a"), ("python-004", 70, "b")]
+    )
+    with hctx.tx() as db:  # the second answer is a follow-up of the first question
+        db.get(Answer, answers[1]).question_id = "python-001:f1"
+    row = next(r for r in page(hctx, user).rows if r.id == followed)
+    assert row.answered == 1  # as the interview's results count it
+
+
 def test_pagination_boundaries(hctx) -> None:
     user = new_user(hctx)
     made = [

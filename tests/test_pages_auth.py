@@ -104,6 +104,26 @@ def test_delete_account_needs_confirmation_then_removes_it(ctx) -> None:
 
 
 
+def test_a_changed_password_empties_the_fields_and_a_wrong_one_keeps_them(ctx) -> None:
+    password, new = strong_password(), strong_password()
+    at = sign_up(new_app(ctx).run(), "rotating", password)
+    at.switch_page("app_pages/account.py").run()
+
+    def change(current: str):  # noqa: ANN202
+        at.text_input(key=keys.PW_CURRENT).input(current)
+        at.text_input(key=keys.PW_NEW).input(new)
+        at.text_input(key=keys.PW_CONFIRM).input(new)
+        return at.button(key=keys.PW_SUBMIT).click().run()
+
+    at = change("not-the-password")
+    assert at.error and at.text_input(key=keys.PW_CURRENT).value == "not-the-password"
+    at = change(password)
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success] == [STRINGS["account.password_changed"]["ko"]]  # the default UI language
+    assert all(not at.text_input(key=k).value for k in (keys.PW_CURRENT, keys.PW_NEW, keys.PW_CONFIRM))
+    assert accounts.login(ctx, username="rotating", password=new)
+
+
 def test_a_page_opened_logged_out_shows_the_login_form_then_that_page(ctx) -> None:
     at = new_app(ctx).run()
     at.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()

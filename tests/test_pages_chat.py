@@ -88,6 +88,7 @@ def test_full_offline_interview_through_the_chat_page(ctx) -> None:
     assert not fresh.exception, fresh.exception
     assert en("summary.title") in [s.value for s in fresh.subheader]
     assert any(m.label == en("summary.overall") for m in fresh.metric)
+    assert any(c.value.endswith(en("chat.progress_done").format(planned=3)) for c in fresh.caption)
 
 
 def test_answer_box_states_and_enforces_the_length_limit(ctx) -> None:
@@ -290,6 +291,8 @@ def test_the_set_up_follows_the_chosen_track_and_keeps_the_last_choices(ctx) -> 
     at.slider(key=keys.SETUP_COUNT).set_value(2)
     at = at.button(key=keys.SETUP_START).click().run()
     at.button(key=keys.ACT_END).click().run()
+    # The results say where it stopped, not "Question 1 of 2" as if it went on.
+    assert any(c.value.endswith(en("chat.progress_ended").format(position=1, planned=2)) for c in at.caption)
     at.button(key=keys.ACT_NEW).click().run()
     assert not at.exception, at.exception
     assert at.selectbox(key=keys.SETUP_TRACK).value == "os"

@@ -401,6 +401,11 @@ STRINGS.update(
             "en": "The total (0–100) is the average of the four STAR parts (situation, task, action, result).",
         },
         "chat.progress": {"ko": "질문 {position} / {planned}", "en": "Question {position} of {planned}"},
+        "chat.progress_ended": {
+            "ko": "종료 · 질문 {planned}개 중 {position}개 진행",
+            "en": "Ended after question {position} of {planned}",
+        },
+        "chat.progress_done": {"ko": "완료 · 질문 {planned}개", "en": "Finished · {planned} questions"},
         "chat.question_label": {"ko": "Q{n}", "en": "Q{n}"},
         "chat.follow_up_label": {"ko": "꼬리 질문", "en": "Follow-up"},
         "chat.retry_label": {"ko": "다시 도전 (시도 {attempt})", "en": "Try again (attempt {attempt})"},
