@@ -387,9 +387,12 @@ STRINGS.update(
         "chat.rubric_level": {"ko": "점수", "en": "Score"},
         "chat.total_technical": {
             "ko": "총점(0–100)은 내용(정확성과 깊이를 반씩)으로 정해지고, 전달(명확성과 구성)이 부족하면 최대 {form}%까지 "
-            "깎입니다. 맞는 내용이 없으면 아무리 명확해도 0점입니다.",
+            "깎입니다. 맞는 내용이 없으면 아무리 명확해도 0점입니다. 항목 점수는 반올림해서 보여 주고 총점은 반올림 전 "
+            "값으로 계산하므로, 보이는 점수로 계산한 값과 몇 점 다를 수 있습니다.",
             "en": "The total (0–100) is the content (correctness and depth, half each), with up to {form}% taken off "
-            "for unclear form (clarity and structure). An answer that says nothing right scores 0, however clear.",
+            "for unclear form (clarity and structure). An answer that says nothing right scores 0, however clear. The "
+            "scores are shown rounded and the total is made from the unrounded ones, so it can differ by a few points "
+            "from what the shown scores give.",
         },
         "chat.past_answer": {
             "ko": "이 질문에 대한 지난 답변 ({date}, {total}점)",
@@ -397,8 +400,10 @@ STRINGS.update(
         },
         "chat.past_missed": {"ko": "그때 놓친 핵심 포인트", "en": "Key points you missed then"},
         "chat.total_story": {
-            "ko": "총점(0–100)은 STAR 네 부분(상황, 과제, 행동, 결과) 점수의 평균입니다.",
-            "en": "The total (0–100) is the average of the four STAR parts (situation, task, action, result).",
+            "ko": "총점(0–100)은 STAR 네 부분(상황, 과제, 행동, 결과) 점수의 평균입니다. 항목 점수는 반올림해서 보여 "
+            "주고 총점은 반올림 전 값으로 계산합니다.",
+            "en": "The total (0–100) is the average of the four STAR parts (situation, task, action, result). The "
+            "scores are shown rounded; the total is made from the unrounded ones.",
         },
         "chat.progress": {"ko": "질문 {position} / {planned}", "en": "Question {position} of {planned}"},
         "chat.progress_ended": {
