@@ -31,6 +31,7 @@ from backend.db.models import (
 )
 from backend.interview.engine import InterviewView, State, question_heading
 from backend.interview.rubric import DIMENSIONS
+from backend.markdown import literal
 from backend.rag.titles import source_title
 
 # fontTools reports every font table it leaves out of the embedded subset.
@@ -105,27 +106,28 @@ def _message_blocks(
 
 
 def to_markdown(blocks: list[Block]) -> str:
-    """The blocks as a Markdown document."""
+    """The blocks as a Markdown document, each text as written (a title "<b>x</b>" or "__cause__" is no markup)."""
     lines: list[str] = []
     for block in blocks:
         if block.kind != "item" and lines and lines[-1].startswith("- "):  # end the list first
             lines.append("")
+        text = literal(block.text)
         if block.kind == "title":
-            lines += [f"# {block.text}", ""]
+            lines += [f"# {text}", ""]
         elif block.kind == "meta":
-            lines += [f"_{block.text}_", ""]
+            lines += [f"_{text}_", ""]
         elif block.kind == "question":
-            lines += [f"## {block.text}", ""]
+            lines += [f"## {text}", ""]
         elif block.kind == "answer":
-            lines += ["\n".join(f"> {line}" for line in block.text.splitlines() or [""]), ""]
+            lines += ["\n".join(f"> {line}" for line in text.splitlines() or [""]), ""]
         elif block.kind == "score":
-            lines += [f"**{block.text}**", ""]
+            lines += [f"**{text}**", ""]
         elif block.kind == "heading":
-            lines += [f"#### {block.text}", ""]
+            lines += [f"#### {text}", ""]
         elif block.kind == "item":
-            lines.append(f"- {block.text}")
+            lines.append(f"- {text}")
         else:
-            lines += [block.text, ""]
+            lines += [text, ""]
     return "\n".join(lines).strip() + "\n"
 
 

@@ -524,6 +524,10 @@ def test_exports_hold_every_question_and_answer_render_korean_and_round_trip(hct
     for answer in view.answers.values():
         assert answer.question_text in markdown and answer.answer_text in markdown
     assert markdown.startswith("# DB 연습") and "총점: 70/100" in markdown
+    # Text is exported as written: a title with HTML or an identifier with underscores is no markup.
+    marked = export.to_markdown(export.interview_blocks(view, title="<b>x</b> __init__", timezone=SEOUL,
+                                                        language="ko", label=label))
+    assert marked.startswith("# \\<b\\>x\\</b\\> \\_\\_init\\_\\_\n")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(export.to_pdf(blocks))).pages)
     assert korean.replace(" ", "") in text.replace(" ", "").replace("\n", "")
     data = json.loads(export.user_data_json(hctx, user_id=user.id))

@@ -21,12 +21,11 @@ from backend.interview.engine import (
 )
 from backend.interview.planning import WEAK_SCORE
 from backend.interview.rubric import CONTENT, DIMENSIONS, FORM, FORM_SHARE, dimensions_for
+from backend.markdown import literal as plain  # text shown as written
 from backend.rag.titles import source_title
 from ui import keys
 from ui.i18n import language, t
 from ui.strings import translate
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 
 
 def title(raw: str, track: str, difficulty: str, lang: str) -> str:
@@ -224,11 +223,6 @@ def _bold_flanking(match: re.Match[str]) -> str:
     before = lead if start and text[start - 1].isalnum() else ""  # moves outside, before the asterisks
     after = trail if end < len(text) and text[end].isalnum() else ""
     return f"{before}**{lead if not before else ''}{core}{trail if not after else ''}**{after}"
-
-
-def plain(text: str) -> str:
-    """`text` shown literally by st.markdown (`__eq__` stays `__eq__`, not bold "eq")."""
-    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def message(view: InterviewView, msg: MessageView, on_vote, on_practise=None) -> None:  # noqa: ANN001
