@@ -87,6 +87,21 @@ def test_opening_an_interview_shows_its_transcript_and_score_cards(ctx) -> None:
     assert row_ids(at)
 
 
+def test_a_retried_question_shows_its_attempts_with_signed_changes(ctx) -> None:
+    user = accounts.signup(ctx, username="retrier", password=strong_password(), ui_language="en")
+    session_id, answers = add_interview(
+        ctx, user_id=user.id, created_at=datetime.now(UTC),
+        answers=[("python-001", 35, "first try"), ("python-001", 80, "second try")],
+    )
+    with ctx.tx() as db:
+        db.get(Answer, answers[1]).attempt_no = 2
+    at = logged_in(ctx, user)
+    at.button(key=f"{keys.HISTORY_OPEN_PREFIX}{session_id}").click().run()
+    assert not at.exception, at.exception
+    attempts = [m for m in at.metric if m.label.startswith(en("history.attempt", n=""))]
+    assert [(m.value, m.delta) for m in attempts] == [("35/100", ""), ("80/100", "+45")]
+
+
 def test_rename_and_delete_from_the_history_page(ctx) -> None:
     user, python, os_ = seeded(ctx)
     at = logged_in(ctx, user)

@@ -351,8 +351,8 @@ STRINGS.update(
             "The track only sets the rubric.",
         },
         "chat.notes_pick": {
-            "ko": "연습할 노트를 위의 '업로드한 자료'에서 골라 주세요.",
-            "en": "Choose the notes to practise on in 'uploaded documents' above.",
+            "ko": "연습할 노트를 위의 '또는 업로드한 자료 사용'에서 골라 주세요.",
+            "en": "Choose the notes to practise on under 'Or use one of your uploaded documents' above.",
         },
         "chat.reason_words": {
             "ko": "{document}에서 언급하신 {words} 관련 질문입니다.",
