@@ -89,7 +89,7 @@ def test_full_offline_interview_with_retry_skip_and_summary(ctx, user) -> None:
     assert engine.next_question(ctx, user_id=user.id, session_id=session_id) == State.ENDED
 
     summary = engine.summarize(ctx, user_id=user.id, session_id=session_id)
-    assert summary.answered == 2 and summary.overall is not None
+    assert summary.answered == 2 and summary.skipped == 1 and summary.overall is not None
     assert summary.improvements == []  # the retry scored lower; the best attempt counts
     assert all({"source", "heading", "text", "question"} <= set(item) for item in summary.study)
     view = engine.load_interview(ctx, user_id=user.id, session_id=session_id)

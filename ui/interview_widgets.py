@@ -268,6 +268,8 @@ def summary(result: Summary) -> None:
     left, right = st.columns(2)
     left.metric(t("summary.overall"), f"{result.overall:.0f}/100")
     right.metric(t("summary.answered"), result.answered)
+    if result.skipped:
+        right.caption(t("summary.skipped", n=result.skipped))
     strong, weak = st.columns(2)
     sides = ((strong, "summary.strongest", result.strongest), (weak, "summary.weakest", result.weakest))
     for column, title, topics in sides:

@@ -483,6 +483,7 @@ STRINGS.update(
         "summary.title": {"ko": "면접 결과", "en": "Interview results"},
         "summary.overall": {"ko": "종합 점수", "en": "Overall score"},
         "summary.answered": {"ko": "답한 질문", "en": "Questions answered"},
+        "summary.skipped": {"ko": "건너뛴 질문 {n}개", "en": "{n} skipped"},
         "summary.strongest": {"ko": "강한 주제", "en": "Strongest topics"},
         "summary.weakest": {"ko": "보완할 주제", "en": "Topics to work on"},
         "summary.strongest_none": {"ko": "{score}점 이상인 주제가 아직 없습니다.", "en": "No topic at {score} or above yet."},

@@ -180,6 +180,12 @@ def list_answer_results(db: Session, *, user_id: int, session_id: int) -> list[A
     return list(db.scalars(select(Answer).where(Answer.session_id == session_id).options(columns).order_by(Answer.id)))
 
 
+def skipped_question_ids(db: Session, *, session_id: int) -> set[str]:
+    """The ids of the questions skipped in a session (a skip is a message, with no answer row)."""
+    kinds = select(Message.meta).where(Message.session_id == session_id, Message.meta["kind"].as_string() == "skipped")
+    return {str(meta.get("question_id", "")) for meta in db.scalars(kinds)}
+
+
 def _answers_with_votes() -> Select[Any]:
     vote = and_(FeedbackVote.answer_id == Answer.id, FeedbackVote.user_id == bindparam("user_id"))
     previous, later, newer = aliased(Answer), aliased(Answer), aliased(Answer)

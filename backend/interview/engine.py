@@ -154,6 +154,7 @@ class Summary:
     weakest: list[TopicScore]
     study: list[dict[str, Any]] = field(default_factory=list)  # passages for the weakest questions
     improvements: list[dict[str, Any]] = field(default_factory=list)  # retries: question, first, best
+    skipped: int = 0  # questions skipped and never answered
 
 
 # --------------------------------------------------------------------------- persistence helpers
@@ -858,7 +859,8 @@ def summarize(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
     with ctx.read() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         rows = repo.list_answer_results(db, user_id=user_id, session_id=session_id)
-        return _summary(rows, row.language, _notes_sections(row.settings))
+        skipped = repo.skipped_question_ids(db, session_id=session_id)
+        return _summary(rows, row.language, _notes_sections(row.settings), skipped)
 
 
 def _notes_sections(settings: dict[str, Any] | None) -> dict[str, str]:
@@ -870,7 +872,9 @@ def _notes_sections(settings: dict[str, Any] | None) -> dict[str, str]:
 _SIDE = 2  # topics named as strongest, and as weakest
 
 
-def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = None) -> Summary:
+def _summary(
+    rows: list[Any], language: str, sections: dict[str, str] | None = None, skipped: set[str] | None = None
+) -> Summary:
     bank = load_bank()
     answers = [a for a in rows if a.total is not None]
     best: dict[str, Any] = {}
@@ -879,8 +883,10 @@ def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = N
         first.setdefault(answer.question_id, answer.total)
         if answer.question_id not in best or answer.total > best[answer.question_id].total:
             best[answer.question_id] = answer
+    answered = {main_question_id(qid) for qid in best}  # a follow-up is part of its question
+    never = len({main_question_id(qid) for qid in skipped or ()} - answered)
     if not best:
-        return Summary(overall=None, answered=0, topics=[], strongest=[], weakest=[])
+        return Summary(overall=None, answered=0, topics=[], strongest=[], weakest=[], skipped=never)
     by_topic: dict[str, list[float]] = defaultdict(list)
     for qid, answer in best.items():  # a topic is the knowledge section a question comes from, named in its language
         main = bank.get(main_question_id(qid))
@@ -903,7 +909,7 @@ def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = N
     overall = round(sum(a.total for a in best.values()) / len(best), 1)
     return Summary(
         overall=overall,
-        answered=len({main_question_id(qid) for qid in best}),  # a follow-up is part of its question
+        answered=len(answered),
         topics=topics,
         # One threshold splits them, so no topic is both, a failed one is never a strength and a 95 is
         # never one to work on.
@@ -911,6 +917,7 @@ def _summary(rows: list[Any], language: str, sections: dict[str, str] | None = N
         weakest=[t for t in reversed(topics) if t.score < WEAK_SCORE][:_SIDE],
         study=study,
         improvements=improvements,
+        skipped=never,
     )
 
 
@@ -924,7 +931,8 @@ def _end(db, *, user_id: int, session_id: int) -> Summary:  # noqa: ANN001
     """End the session inside the caller's transaction; returns its summary."""
     row = repo.get_session(db, user_id=user_id, session_id=session_id)
     rows = repo.list_answer_results(db, user_id=user_id, session_id=session_id)
-    summary = _summary(rows, row.language, _notes_sections(row.settings))
+    skipped = repo.skipped_question_ids(db, session_id=session_id)
+    summary = _summary(rows, row.language, _notes_sections(row.settings), skipped)
     data = _state(row.settings)
     if State(data["state"]) != State.ENDED:
         repo.delete_drafts(db, user_id=user_id, session_id=session_id)
