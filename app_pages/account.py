@@ -90,7 +90,7 @@ with st.expander(t("account.delete"), icon=":material/warning:"):
             if sure:
                 try:
                     accounts.delete_account(ctx, user_id=account.id, password=password)
-                    runtime.logout(ctx)
+                    runtime.logout(ctx, farewell=t("account.deleted"))
                 except AppError as exc:
                     runtime.show_error(exc)
             else:

@@ -96,6 +96,7 @@ def test_delete_account_needs_confirmation_then_removes_it(ctx) -> None:
     at = at.button(key=keys.DELETE_SUBMIT).click().run()
     assert not at.exception
     assert keys.ACCOUNT not in at.session_state
+    assert [s.value for s in at.success] == [STRINGS["account.deleted"]["ko"]]  # said, on the login screen
     try:
         accounts.login(ctx, username="shortlived", password=password)
         raise AssertionError("deleted account can still log in")

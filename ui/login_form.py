@@ -14,6 +14,7 @@ from ui.strings import LANGUAGE_NAMES
 def render(ctx: AppContext) -> None:
     """Title, what a candidate gets, language picker, and the login and sign-up tabs beside an example score
     card; a successful login or sign-up logs in and reruns."""
+    runtime.show_flash()  # "Your account has been deleted."
     st.title(t("app.title"))
     st.caption(t("auth.welcome"))
     st.markdown(t("auth.pitch"))

@@ -21,7 +21,7 @@ from backend.llm.provider import LlmChoice, make_chat_model
 from backend.rag.embeddings import offline_embeddings
 from backend.rag.knowledge import KnowledgeBase, make_knowledge_base
 from ui import keys
-from ui.i18n import t
+from ui.i18n import language, t
 
 log = logs.get_logger("ui")
 
@@ -172,14 +172,19 @@ def remember(ctx: AppContext, account: Account) -> None:
     st.rerun()
 
 
-def logout(ctx: AppContext) -> None:
-    """Revoke the token server-side, drop the cookie and return to the login screen."""
+def logout(ctx: AppContext, farewell: str = "") -> None:
+    """Revoke the token server-side, drop the cookie and return to the login screen, in the language the user
+    had, saying `farewell` (translated by the caller) if given."""
+    shown = language()
     accounts.revoke_token(ctx, st.session_state.get(keys.TOKEN))
     for key in list(st.session_state.keys()):
         if key not in (keys.COOKIE_CHECKED, keys.COOKIE_JAR, "_test_context") and not str(key).startswith(
             keys.COOKIE_MANAGER
         ):
             del st.session_state[key]
+    st.session_state[keys.LANGUAGE] = shown
+    if farewell:
+        flash(farewell)
     _cookies().delete(keys.COOKIE_NAME, samesite="strict")
     st.rerun()
 
