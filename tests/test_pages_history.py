@@ -4,13 +4,13 @@ the home dashboard and the account page's JSON export."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from backend import accounts, history, review
-from backend.db.models import Answer, InterviewSession
+from backend.db.models import Answer, InterviewSession, ReviewCard
 from backend.interview import engine
 from backend.interview.bank import TRACKS, load_bank
 from tests.apptest_helpers import new_app, texts
@@ -100,6 +100,18 @@ def test_a_retried_question_shows_its_attempts_with_signed_changes(ctx) -> None:
     assert not at.exception, at.exception
     attempts = [m for m in at.metric if m.label.startswith(en("history.attempt", n=""))]
     assert [(m.value, m.delta) for m in attempts] == [("35/100", ""), ("80/100", "+45")]
+
+
+def test_an_answer_says_when_its_question_is_next_reviewed_in_days(ctx) -> None:
+    user, python, _ = seeded(ctx)
+    zone = ZoneInfo(user.timezone)
+    due = datetime.combine(datetime.now(zone).date() + timedelta(days=8), time(12), tzinfo=zone)  # noon, 8 days on
+    with ctx.tx() as db:
+        review.record(db, user_id=user.id, question_id="python-001", total=35)
+        db.get(ReviewCard, (user.id, "python-001")).due = due.astimezone(UTC)
+    at = logged_in(ctx, user)
+    at.button(key=f"{keys.HISTORY_OPEN_PREFIX}{python}").click().run()
+    assert en("review.next", days=8, date=f"{due:%Y-%m-%d}") in [c.value for c in at.caption]
 
 
 def test_rename_and_delete_from_the_history_page(ctx) -> None:

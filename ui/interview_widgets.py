@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import streamlit as st
@@ -79,8 +79,9 @@ def practice_links(view: InterviewView, answer: AnswerView, total: float) -> Non
         st.caption(t("history.practised_later", date=_local_date(when), total=after, delta=after - total))
     due = view.due.get(answer.question_id)
     if due is not None and answer.attempt_no == 1:
-        today = _local_date(datetime.now(UTC))
-        st.caption(t("review.due_now") if _local_date(due) <= today else t("review.next", date=_local_date(due)))
+        days = (date.fromisoformat(_local_date(due)) - date.fromisoformat(_local_date(datetime.now(UTC)))).days
+        key = "review.due_now" if days <= 0 else "review.next_tomorrow" if days == 1 else "review.next"
+        st.caption(t(key, date=_local_date(due), days=days))
 
 
 def past_answer(past: PastAnswer) -> None:

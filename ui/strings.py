@@ -151,7 +151,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Nothing due today. Every question you answer is scheduled for review according to its score.",
     },
     "review.start": {"ko": "복습 시작", "en": "Start review"},
-    "review.next": {"ko": "다음 복습: {date}", "en": "Next review: {date}"},
+    "review.next": {"ko": "다음 복습: {days}일 후 ({date})", "en": "Next review: in {days} days ({date})"},
+    "review.next_tomorrow": {"ko": "다음 복습: 내일 ({date})", "en": "Next review: tomorrow ({date})"},
     "review.due_now": {"ko": "오늘 복습할 차례입니다", "en": "Due for review today"},
     # History
     "history.title": {"ko": "면접 기록", "en": "History"},
