@@ -186,9 +186,12 @@ def test_progress_tab_shows_the_chart_rubric_trends_and_weak_topics(ctx) -> None
     shown = texts(at)
     assert en("progress.chart") in shown and en("progress.weak_topics") in shown
     chart = (at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"))[0]
-    # A dated axis (a date a day at most), not one that ticks in hours or milliseconds over a day's practice.
-    axis = json.loads(chart.proto.spec)["layer"][0]["encoding"]["x"]["axis"]
-    assert axis["format"] == en("progress.date_format") and 1 < len(axis["values"]) <= 9
+    # The x axis counts interviews (a day's practice spreads out instead of stacking on one date), whole numbers
+    # only; each interview's date and time is in its tooltip.
+    encoding = json.loads(chart.proto.spec)["layer"][0]["encoding"]
+    assert encoding["x"]["field"] == "n" and encoding["x"]["axis"]["format"] == "d"
+    assert encoding["x"]["title"] == en("progress.interviews")
+    assert encoding["tooltip"][0]["field"] == "when" and encoding["tooltip"][0]["format"] == "%Y-%m-%d %H:%M"
     table = at.dataframe[0].value  # a period without answers reads "–", not "None"
     assert table.map(lambda cell: isinstance(cell, str) and cell != "None").all().all()
     topic_buttons = [b.key for b in at.button if b.key and b.key.startswith(keys.TOPIC_PREFIX)]

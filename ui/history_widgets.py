@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -95,16 +93,24 @@ def weak_topics(ctx: AppContext, account: Account, topics: list[WeakTopic], limi
 
 
 def score_chart(points: list[ScorePoint]) -> None:
-    """Overall score per interview over time, coloured by track, with the moving-average trend."""
+    """Overall score per interview, oldest to newest, coloured by track, with the moving-average trend. The x axis
+    counts interviews, not days: a day's practice spreads out instead of stacking on one date, and the time of each
+    is in its tooltip."""
     frame = pd.DataFrame(
         {
+            "n": range(1, len(points) + 1),
             "when": [p.when.replace(tzinfo=None) for p in points],
             "score": [p.score for p in points],
             "track": [t(f"track.{p.track}") for p in points],
         }
     )
     frame["trend"] = frame["score"].rolling(TREND_WINDOW, min_periods=1).mean().round(1)
-    x = alt.X("when:T", title=t("progress.date"), **_date_axis(frame["when"]))
+    x = alt.X(
+        "n:Q",
+        title=t("progress.interviews"),
+        axis=alt.Axis(format="d", tickMinStep=1, labelAngle=0),
+        scale=alt.Scale(domain=[0.5, len(points) + 0.5], nice=False),
+    )
     dots = (
         alt.Chart(frame)
         .mark_circle(size=60, opacity=0.8)
@@ -112,7 +118,11 @@ def score_chart(points: list[ScorePoint]) -> None:
             x=x,
             y=alt.Y("score:Q", title=t("progress.score"), scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("track:N", title=t("progress.track")),
-            tooltip=[alt.Tooltip("when:T", format="%Y-%m-%d %H:%M"), "track:N", "score:Q"],
+            tooltip=[
+                alt.Tooltip("when:T", title=t("progress.when"), format="%Y-%m-%d %H:%M"),
+                alt.Tooltip("track:N", title=t("progress.track")),
+                alt.Tooltip("score:Q", title=t("progress.score")),
+            ],
         )
     )
     trend = (
@@ -121,18 +131,6 @@ def score_chart(points: list[ScorePoint]) -> None:
         .encode(x=x, y="trend:Q", tooltip=[alt.Tooltip("trend:Q", title=t("progress.trend"))])
     )
     st.altair_chart(dots + trend, width="stretch")
-
-
-def _date_axis(when: pd.Series, ticks: int = 8) -> dict[str, object]:
-    """A time axis over whole days with a date at most every day: left to itself, an axis over a few minutes of
-    practice ticks in hours or milliseconds (".706")."""
-    first, last = when.min().normalize(), when.max().normalize() + pd.Timedelta(days=1)
-    step = max(1, math.ceil((last - first).days / ticks))
-    days = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in pd.date_range(first, last, freq=f"{step}D")]
-    return {
-        "axis": alt.Axis(format=t("progress.date_format"), values=days, labelAngle=0),
-        "scale": alt.Scale(domain=[days[0], alt.DateTime(year=last.year, month=last.month, date=last.day)]),
-    }
 
 
 def dimension_table(trends: list[DimensionTrend]) -> None:

@@ -221,8 +221,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "ko": "최근 면접({n}개)의 총점. 선은 전체 추세(최근 5개 이동 평균)입니다.",
         "en": "Overall score of your latest interviews ({n}). The line is the trend (moving average of 5).",
     },
-    "progress.date": {"ko": "날짜", "en": "Date"},
-    "progress.date_format": {"ko": "%-m월 %-d일", "en": "%b %-d"},  # d3-time-format, for the chart's axis
+    "progress.interviews": {"ko": "면접 (오래된 것부터)", "en": "Interviews, oldest first"},
+    "progress.when": {"ko": "일시", "en": "When"},
     "progress.score": {"ko": "총점", "en": "Score"},
     "progress.track": {"ko": "분야", "en": "Track"},
     "progress.trend": {"ko": "전체 추세", "en": "Overall trend"},
