@@ -108,6 +108,26 @@ def test_an_unsent_answer_is_kept_on_the_server_and_comes_back_after_a_refresh(s
         assert page.errors == []
 
 
+def test_an_answer_typed_just_before_a_refresh_comes_back(server) -> None:
+    url, database = server
+    draft = "Paging splits memory into fixed-size pages, 그리고 TLB caches translations"
+    with browser_page(locale="en-US") as page:
+        begin(page, url, "quickrefresh", questions=2)
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.click()
+        box.type(draft)
+        page.reload()  # at once: before the server save a second after the last keystroke
+        page.wait_for_function(
+            "d => document.querySelector('[data-testid=\"stChatInputTextArea\"]')?.value === d", arg=draft,
+            timeout=60_000,
+        )
+        page.wait_for_timeout(1500)
+        wait_idle(page)
+        with sqlite3.connect(database) as db:  # and the server has it now too
+            assert db.execute("SELECT text FROM answer_drafts").fetchall() == [(draft,)]
+        assert page.errors == []
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_score_card_and_then_the_summary_are_brought_into_view(server, viewport) -> None:
     url, _ = server

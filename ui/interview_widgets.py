@@ -305,10 +305,17 @@ _DRAFT_KEEPER = st.components.v2.component(
 export default function (component) {
   const { data, setStateValue } = component;
   const restored = (window.__draftRestored = window.__draftRestored || new Set());
+  // The tab's own copy, written on every keystroke, for a refresh sooner than the server save; dropped once the
+  // server holds the same text (and with the tab).
+  const slot = "interview-coach-draft:" + data.turn;
+  const kept = () => { try { return sessionStorage.getItem(slot) ?? ""; } catch { return ""; } };
+  const keep = (text) => { try { sessionStorage.setItem(slot, text); } catch {} };
+  if (data.draft && kept() === data.draft) { try { sessionStorage.removeItem(slot); } catch {} }
   let box = null, timer = null, since = null;
   const save = () => { clearTimeout(timer); timer = null; since = null; if (box) setStateValue("text", box.value); };
   // A second after the last keystroke, and at least every few seconds while typing goes on.
   const onInput = () => {
+    keep(box.value);
     clearTimeout(timer);
     since = since ?? Date.now();
     if (Date.now() - since >= data.max_wait_ms) save(); else timer = setTimeout(save, data.pause_ms);
@@ -319,9 +326,11 @@ export default function (component) {
     if (!box) return false;
     if (!restored.has(data.turn)) {  // once per page load: put the kept draft back into an empty box
       restored.add(data.turn);
-      if (data.draft && !box.value) {
-        Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set.call(box, data.draft);
+      const text = kept() || data.draft;  // the tab's copy is the newer one while it lasts
+      if (text && !box.value) {
+        Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set.call(box, text);
         box.dispatchEvent(new Event("input", { bubbles: true }));
+        if (text !== data.draft) timer = setTimeout(save, 0);  // the server has not seen it yet
       }
     } else if (box.value !== data.draft) {
       onInput();  // typed while the last save was on its way
