@@ -320,7 +320,9 @@ export default function (component) {
     since = since ?? Date.now();
     if (Date.now() - since >= data.max_wait_ms) save(); else timer = setTimeout(save, data.pause_ms);
   };
-  const onKey = (event) => { if (event.key === "Enter" && !event.shiftKey) { clearTimeout(timer); timer = null; } };
+  const onKey = (event) => {  // sent: no save of the text on its way, and no copy left in the tab
+    if (event.key === "Enter" && !event.shiftKey) { clearTimeout(timer); timer = null; keep(""); }
+  };
   const attach = () => {
     box = document.querySelector('[data-testid="stChatInputTextArea"]');
     if (!box) return false;
