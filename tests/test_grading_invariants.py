@@ -48,6 +48,8 @@ def assert_consistent(result: Grade, question, language: str) -> None:
     if not result.covered_points and question.track != "behavioral":  # a story is graded on STAR, not on points
         assert result.total <= 50, "nothing covered but a high total"
     assert not result.coaching or result.insufficient  # the offline grader doubts no sentence
+    if "correctness" in result.scores and not result.covered_points:  # no quote for a point it says is missed
+        assert not result.scores["correctness"].evidence and not result.scores["depth"].evidence
 
 
 @pytest.mark.parametrize("question", QUESTIONS)

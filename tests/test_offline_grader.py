@@ -267,6 +267,17 @@ def test_clarity_advice_names_what_held_it_back() -> None:
     assert "얼버무리는" not in korean.scores["clarity"].note and "얼버무리는" not in feedback_text(korean, "ko")
 
 
+def test_no_sentence_is_quoted_for_content_when_no_point_is_made() -> None:
+    # The correctness evidence used to be the answer's closest sentence even when it made no point, so the card
+    # quoted it beside "missed" for the very point it seemed to be about (85 of 111 such answers on the dev half).
+    wrong = "You can generate all subsets with two nested loops over i and j and take nums[i:j], which is O(n²)."
+    result = grade("algorithms-020", wrong, embeddings=offline_embeddings())
+    assert not result.covered_points and not result.insufficient
+    assert result.scores["correctness"].evidence == result.scores["depth"].evidence == ""
+    right = grade("python-003", IS_VS_EQ, embeddings=offline_embeddings())
+    assert right.scores["correctness"].evidence in IS_VS_EQ and right.scores["correctness"].evidence
+
+
 def test_korean_missed_points_read_as_separate_sentences() -> None:
     grade = Grade(total=40, scores={}, missed_points=["DB는 대기 그래프에서 순환을 찾아 데드락을 감지한다",
                                                       "트랜잭션 하나를 희생자로 골라 롤백한다"])
