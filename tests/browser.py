@@ -133,9 +133,11 @@ def _failed_response(page, response) -> None:  # noqa: ANN001
 def sign_up(page, username: str, password: str, language: str) -> None:  # noqa: ANN001
     """Fill and send the sign-up form, with its labels in `language`."""
     label = {key: STRINGS[key][language] for key in STRINGS if key.startswith("auth.")}
-    page.get_by_role("tab", name=label["auth.signup_tab"]).click()
+    page.get_by_role("tab", name=label["auth.signup_tab"]).click(timeout=90_000)
     form = page.get_by_test_id("stForm").nth(1)
-    form.get_by_role("textbox", name=label["auth.username"]).fill(username)
+    username_box = form.get_by_role("textbox", name=label["auth.username"])
+    username_box.wait_for(timeout=90_000)  # a busy machine may take a while to draw the tab
+    username_box.fill(username)
     form.get_by_role("textbox", name=label["auth.password"], exact=True).fill(password)
     form.get_by_role("textbox", name=label["auth.password_confirm"]).fill(password)
     form.get_by_role("button", name=label["auth.signup_button"]).click()
