@@ -62,10 +62,15 @@ def _previous_total(view: InterviewView, answer: AnswerView) -> float | None:
     return earlier[-1] if earlier else None
 
 
+def _local_day(moment: datetime) -> date:
+    """A UTC time's day in the logged-in user's time zone."""
+    account = st.session_state.get(keys.ACCOUNT)
+    return moment.astimezone(ZoneInfo(account.timezone if account else "UTC")).date()
+
+
 def _local_date(moment: datetime) -> str:
     """A UTC time as a date in the logged-in user's time zone."""
-    account = st.session_state.get(keys.ACCOUNT)
-    return f"{moment.astimezone(ZoneInfo(account.timezone if account else 'UTC')):%Y-%m-%d}"
+    return f"{_local_day(moment):%Y-%m-%d}"
 
 
 def practice_links(view: InterviewView, answer: AnswerView, total: float) -> None:
@@ -79,7 +84,7 @@ def practice_links(view: InterviewView, answer: AnswerView, total: float) -> Non
         st.caption(t("history.practised_later", date=_local_date(when), total=after, delta=after - total))
     due = view.due.get(answer.question_id)
     if due is not None and answer.attempt_no == 1:
-        days = (date.fromisoformat(_local_date(due)) - date.fromisoformat(_local_date(datetime.now(UTC)))).days
+        days = (_local_day(due) - _local_day(datetime.now(UTC))).days
         key = "review.due_now" if days <= 0 else "review.next_tomorrow" if days == 1 else "review.next"
         st.caption(t(key, date=_local_date(due), days=days))
 

@@ -858,9 +858,14 @@ def summarize(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
     """Overall score (best attempt per question), strongest and weakest topics, what to study next."""
     with ctx.read() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
-        rows = repo.list_answer_results(db, user_id=user_id, session_id=session_id)
-        skipped = repo.skipped_question_ids(db, session_id=session_id)
-        return _summary(rows, row.language, _notes_sections(row.settings), skipped)
+        return _session_summary(db, row, user_id=user_id)
+
+
+def _session_summary(db, row, *, user_id: int) -> Summary:  # noqa: ANN001
+    """The summary of the session `row` (the user's own), from its answers and skipped questions."""
+    rows = repo.list_answer_results(db, user_id=user_id, session_id=row.id)
+    skipped = repo.skipped_question_ids(db, session_id=row.id)
+    return _summary(rows, row.language, _notes_sections(row.settings), skipped)
 
 
 def _notes_sections(settings: dict[str, Any] | None) -> dict[str, str]:
@@ -930,9 +935,7 @@ def end_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
 def _end(db, *, user_id: int, session_id: int) -> Summary:  # noqa: ANN001
     """End the session inside the caller's transaction; returns its summary."""
     row = repo.get_session(db, user_id=user_id, session_id=session_id)
-    rows = repo.list_answer_results(db, user_id=user_id, session_id=session_id)
-    skipped = repo.skipped_question_ids(db, session_id=session_id)
-    summary = _summary(rows, row.language, _notes_sections(row.settings), skipped)
+    summary = _session_summary(db, row, user_id=user_id)
     data = _state(row.settings)
     if State(data["state"]) != State.ENDED:
         repo.delete_drafts(db, user_id=user_id, session_id=session_id)

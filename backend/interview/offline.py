@@ -423,10 +423,8 @@ def _clarity(units: list[_Unit], support: np.ndarray, language: str) -> tuple[fl
     filler = sum(1 for u in units if not _substantive(u)) / len(units)
     direct, example = support[0].max() >= _RELATED, bool(cues.EXAMPLE.search(text))
     value = 3.0 + direct - 0.5 * min(2, len(hedges)) - (filler > 0.4) + 0.5 * example
-    lacks = [k for k, ok in (("hedge", not hedges), ("direct", direct), ("filler", filler <= 0.4), ("example", example))
-             if not ok]
-    advice = _CLARITY_ADVICE[lacks[0]][language] if lacks else ""
-    return value, hedges[0] if hedges else units[0].text, advice
+    lack = "hedge" if hedges else "direct" if not direct else "filler" if filler > 0.4 else "" if example else "example"
+    return value, hedges[0] if hedges else units[0].text, _CLARITY_ADVICE[lack][language] if lack else ""
 
 
 def _structure(units: list[_Unit], support: np.ndarray, answer: str) -> tuple[float, str]:
@@ -451,8 +449,9 @@ def _star(units: list[_Unit], coverage: float) -> dict[str, tuple[float, str]]:
     mine = [t for t in past if cues.FIRST_PERSON.search(t) or (cues.OWN_ACTION.search(t) and t not in plural)]
     ours = [t for t in plural if t not in mine]
     outcome = [t for t in past if cues.STAR["result"].search(t)]
-    scene = [t for t in past if cues.STAR["situation"].search(t) or cues.SPECIFIC.search(t)]
-    setting = [t for t in scene if not cues.HABITUAL.search(t)]
+    setting = [
+        t for t in past if (cues.STAR["situation"].search(t) or cues.SPECIFIC.search(t)) and not cues.HABITUAL.search(t)
+    ]
     task = [t for t in texts if cues.STAR["task"].search(t)]
     bad = [t for t in texts if any(p.search(t) for p in (cues.DEFLECTION, cues.DISMISSAL, cues.SELF_INTEREST))]
     numbers = [t for t in outcome if cues.SPECIFIC.search(t)]
