@@ -34,7 +34,7 @@ def sentences(text: str) -> list[str]:
 # "Pitfalls: session fixation — …"), fenced code, HTML, tables, Q/A labels.
 _FRONT_MATTER = re.compile(r"^\s*[a-z_][a-z0-9_-]{1,19}:\s")
 _HTML = re.compile(r"<[^>]+>")
-_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s")
+_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")  # a list item's mark
 # A sentence opening with a pronoun for something the sentence before names ("It has an owner").
 _ANAPHOR = re.compile(r"^(?:(?:It|Its|They|Their|This|These|That|Those)\b|(?:이것|그것|이는|이들|이를|이렇게))")
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:Q|A|Question|Answer|질문|답변?)\s*[:.)]", re.IGNORECASE)
@@ -42,7 +42,7 @@ _LABEL = re.compile(r"^\s*(?:\*\*)?(?:Q|A|Question|Answer|질문|답변?)\s*[:.)
 _FENCED = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.MULTILINE | re.DOTALL)
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
-_MARKER = re.compile(r"^\s*(?:>\s*|[-*+•]\s+|\d{1,2}[.)]\s+)")
+_QUOTE = re.compile(r"^\s*>\s*")
 
 
 def plain_paragraphs(text: str) -> list[str]:
@@ -57,8 +57,9 @@ def plain_paragraphs(text: str) -> list[str]:
         if _HEADING.match(line):
             joined = False
             continue
-        clean = " ".join(_HTML.sub(" ", _INLINE.sub("", _LINK.sub(r"\1", _MARKER.sub("", line)))).split())
-        if clean and joined and not _MARKER.match(line):
+        unquoted = _QUOTE.sub("", line)
+        clean = " ".join(_HTML.sub(" ", _INLINE.sub("", _LINK.sub(r"\1", _ITEM.sub("", unquoted)))).split())
+        if clean and joined and unquoted == line and not _ITEM.match(line):
             out[-1] += " " + clean
         elif clean:
             out.append(clean)
@@ -68,7 +69,7 @@ def plain_paragraphs(text: str) -> list[str]:
 
 def list_items(text: str) -> int:
     """How many lines of a (Markdown) text are list items."""
-    return sum(1 for line in text.splitlines() if _ITEM.match(line.strip()))
+    return sum(1 for line in text.splitlines() if _ITEM.match(line))
 
 
 def declarative_sentences(text: str) -> list[str]:
