@@ -123,6 +123,9 @@ def setup_form() -> None:
             if practise_notes and not doc:
                 st.error(t("chat.notes_pick"))
                 return
+            if practise_notes and track == "behavioral":  # a notes question asks what the notes explain, not a story
+                st.error(t("chat.notes_track"))
+                return
             if doc and not practise_notes:  # the chosen document only, never another of the user's uploads
                 passages = kb.user_document_passages(user_id=account.id, source=doc)
                 context = "\n\n".join([context, *[p.text for p in passages]]).strip()

@@ -302,6 +302,13 @@ def test_the_setup_form_starts_a_notes_interview_with_each_questions_section(ctx
     at = at.button(key=keys.SETUP_START).click().run()  # no document chosen: told to choose one
     assert not at.exception, at.exception
     assert translate("chat.notes_pick", "en") in texts(at) and keys.CHAT_SESSION not in at.session_state
+    at.selectbox(key=keys.SETUP_TRACK).select("behavioral").run()
+    at.checkbox(key=keys.SETUP_NOTES).check()
+    at.selectbox(key=keys.SETUP_CONTEXT_DOC).select("os-notes.md")
+    at = at.button(key=keys.SETUP_START).click().run()  # a story rubric for what notes explain: told to pick another
+    assert translate("chat.notes_track", "en") in texts(at) and keys.CHAT_SESSION not in at.session_state
+    at.selectbox(key=keys.SETUP_TRACK).select("os").run()
+    at.checkbox(key=keys.SETUP_NOTES).check()
     at.selectbox(key=keys.SETUP_CONTEXT_DOC).select("os-notes.md")
     at.segmented_control(key=keys.SETUP_LANGUAGE).set_value("ko")
     at = at.button(key=keys.SETUP_START).click().run()

@@ -347,9 +347,15 @@ STRINGS.update(
         "chat.context_none": {"ko": "사용 안 함", "en": "None"},
         "chat.notes": {"ko": "내 노트로 연습", "en": "Practise on my notes"},
         "chat.notes_help": {
-            "ko": "고른 자료의 섹션마다 질문 하나를 만들고, 그 섹션으로 채점합니다. 분야는 채점 기준에만 쓰입니다.",
-            "en": "Asks one question per section of the chosen document and grades against that section. "
-            "The track only sets the rubric.",
+            "ko": "고른 자료의 섹션마다 질문 하나를 만들고, 기술 답변처럼 그 섹션으로 채점합니다. "
+            "분야는 기록에서 이 면접을 분류하는 데만 쓰입니다.",
+            "en": "Asks one question per section of the chosen document and grades the answer like a technical one, "
+            "against that section. The track only files the interview in your history.",
+        },
+        "chat.notes_track": {
+            "ko": "노트 질문은 노트의 내용을 묻고 기술 답변처럼 채점합니다. 이 면접을 분류할 기술 분야를 골라 주세요.",
+            "en": "Questions on your notes ask what the notes explain and are graded like technical answers: "
+            "choose a technical track to file this interview under.",
         },
         "chat.notes_pick": {
             "ko": "연습할 노트를 위의 '또는 업로드한 자료 사용'에서 골라 주세요.",
