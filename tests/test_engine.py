@@ -53,6 +53,18 @@ def test_plan_never_repeats_a_question_and_respects_the_track() -> None:
         assert all(load_bank()[q].track == "python" for q in plan)
 
 
+def test_a_closing_question_is_asked_last_whenever_it_is_planned() -> None:
+    closing = [q.id for q in load_bank().values() if planning.CLOSING in q.tags]
+    assert closing
+    planned = 0
+    for seed in range(40):
+        plan = planning.plan_questions(InterviewSetup(track="behavioral", num_questions=4), seed=seed)
+        if set(closing) & set(plan):
+            planned += 1
+            assert plan[-1] in closing, plan
+    assert planned  # the check ran
+
+
 def test_tailoring_puts_questions_about_the_job_description_first() -> None:
     setup = InterviewSetup(track="databases", num_questions=3, language="en",
                            context_text="We need someone who understands transaction isolation levels and MVCC.")
