@@ -152,6 +152,33 @@ def test_a_notes_interview_asks_one_question_per_section_and_grades_it(any_ctx) 
     assert [t.topic for t in summary.topics] == ["Deadlock"]  # named by the section of the notes
 
 
+def test_an_answer_in_the_other_language_than_the_notes_is_graded_on_its_content() -> None:
+    # Korean interview on English notes: the key points are English. Read as Korean ones, a faithful Korean answer
+    # shared none of their words and scored 0 ("no sentence of the answer supports this").
+    from backend.interview.keypoints import derive_key_points
+    from backend.interview.offline import grade_offline
+    from backend.rag.embeddings import offline_embeddings
+
+    section = notes.split_sections(
+        "## Connection pooling\nThe application keeps a pool of open PostgreSQL connections and lends one to each "
+        "request. PgBouncer in transaction mode gives the connection back to the pool after every transaction. A pool "
+        "that is too small makes requests queue, while one that is too large exhausts max_connections on the database."
+    )[0]
+    question = notes.offline_question(section.heading, "ko")
+    key_points = derive_key_points(question, [section.text], embeddings=offline_embeddings())
+
+    def total(answer: str) -> int:
+        return grade_offline(question=question, key_points=key_points, answer=answer, language="ko",
+                             track="databases", embeddings=offline_embeddings(), model_answer=section.text,
+                             reference=section.text, approximate=True).total
+
+    faithful = total("애플리케이션은 PostgreSQL 연결을 미리 열어 둔 풀을 유지하고 요청마다 하나씩 빌려줍니다. "
+                     "트랜잭션 모드의 PgBouncer는 트랜잭션이 끝날 때마다 연결을 풀에 돌려줍니다. "
+                     "풀이 너무 작으면 요청이 줄을 서고, 너무 크면 데이터베이스의 max_connections를 다 써 버립니다.")
+    vague = total("커넥션 풀은 성능에 중요하고 상황에 맞게 잘 설정해야 합니다. 여러 가지 방법이 있습니다.")
+    assert faithful >= 70 and vague <= 20, (faithful, vague)
+
+
 def test_a_notes_interview_is_filed_under_my_notes_and_its_questions_can_be_practised_again(any_ctx) -> None:
     kb, user, questions = _os_notes(any_ctx, track="python", count=2)
     setup = InterviewSetup(track="python", language="en", num_questions=2)

@@ -271,7 +271,7 @@ def _reference_for(
 ) -> _Reference:
     """What to grade against: the bank's key points, model answer and section in the answer's language
     when the candidate answered in the other one (same order, so covered points map back to the
-    question's language)."""
+    question's language); other key points as given, in the language they are written in."""
     spoken = _language_of(answer, language)
     bank = find_by_text(question)
     if bank is not None and len(bank.key_points) == len(key_points):
@@ -279,7 +279,9 @@ def _reference_for(
             passage = section_text(bank.reference, spoken)
             return _Reference(tuple(bank.points(spoken)), bank.model_answer[spoken], spoken, passage)
         passage = passage or section_text(bank.reference, language)
-    return _Reference(key_points, model_answer, language, passage)
+    # Key points derived from a document are in the document's language, whatever the interview's.
+    written = detect_language(" ".join(key_points)) if bank is None else None
+    return _Reference(key_points, model_answer, written or language, passage)
 
 
 def _language_of(text: str, default: str) -> str:
