@@ -274,6 +274,8 @@ def live_turn() -> None:
             st.rerun()
         except AppError as exc:
             runtime.show_error(exc)
+            if exc.code == "interview.answered_elsewhere":  # the candidate's text, to copy: nothing is lost
+                st.code(text.strip(), language=None, wrap_lines=True)
         else:
             with turn_messages, st.chat_message("user"):  # the answer shows at once, then the grading status
                 st.text(text.strip())

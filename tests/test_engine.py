@@ -146,6 +146,22 @@ def test_repeated_submit_of_a_turn_stores_one_answer(ctx, user) -> None:
         assert db.scalar(select(func.count()).select_from(Message).where(Message.role == "user")) == 1
 
 
+def test_another_tabs_answer_to_the_same_turn_is_refused_not_silently_dropped(ctx, user) -> None:
+    session_id = start(ctx, user)
+    turn = engine.load_interview(ctx, user_id=user.id, session_id=session_id).current["turn"]
+    first = engine.submit_answer(ctx, user_id=user.id, session_id=session_id, turn=turn, text="From the first tab.")
+    with pytest.raises(AppError) as info:
+        engine.submit_answer(ctx, user_id=user.id, session_id=session_id, turn=turn, text="From the second tab.")
+    assert info.value.code == "interview.answered_elsewhere"
+    engine.grade_pending(ctx, None, Llms(), user_id=user.id, session_id=session_id)
+    with pytest.raises(AppError):  # once graded too
+        engine.submit_answer(ctx, user_id=user.id, session_id=session_id, turn=turn, text="From the second tab.")
+    assert engine.submit_answer(ctx, user_id=user.id, session_id=session_id, turn=turn, text="From the first tab.") \
+        == first
+    with ctx.tx() as db:
+        assert db.scalar(select(func.count()).select_from(Answer)) == 1
+
+
 def test_over_long_answer_is_refused_with_a_clear_message(ctx, user) -> None:
     session_id = start(ctx, user)
     with pytest.raises(AppError) as info:

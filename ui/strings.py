@@ -511,6 +511,11 @@ STRINGS.update(
             "ko": "다른 탭이나 클릭에서 이 면접이 먼저 바뀌었습니다. 지금 상태를 보여 드립니다.",
             "en": "This interview changed in another tab or click first; here is where it stands now.",
         },
+        "interview.answered_elsewhere": {
+            "ko": "이 질문은 다른 탭에서 이미 답변했습니다. 여기서 보낸 답변은 저장하지 않았고, 아래에 남겨 두었습니다.",
+            "en": "This question was already answered in another tab. The answer sent here was not saved; "
+            "it is kept below.",
+        },
         "interview.invalid_action": {
             "ko": "지금은 그 동작을 할 수 없습니다. 화면을 새로 고쳐 주세요.",
             "en": "That action isn't available right now. Please refresh the page.",

@@ -398,20 +398,27 @@ def _past_answer(db, *, user_id: int, data: dict[str, Any]) -> PastAnswer | None
 
 
 def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str) -> int:
-    """Save the candidate's answer (before any LLM call); idempotent per turn. Returns the answer id."""
+    """Save the candidate's answer (before any LLM call); idempotent per turn. Returns the answer id.
+
+    AppError interview.answered_elsewhere when the turn already holds another text (sent from another tab): this
+    one is not saved, and the caller still has it to show."""
     text = text.strip()
     if not text:  # nothing to grade: said, and the question stays open
         raise AppError("interview.empty_answer")
     if len(text) > ctx.settings.max_answer_chars:
         raise AppError("interview.too_long", max=ctx.settings.max_answer_chars)
     try:
-        return _submit(ctx, user_id=user_id, session_id=session_id, turn=turn, text=text)
+        answer_id = _submit(ctx, user_id=user_id, session_id=session_id, turn=turn, text=text)
     except (IntegrityError, StaleInterview):  # the same turn submitted at the same moment: the first one won
         with ctx.read() as db:
             stored = repo.answer_for_turn(db, user_id=user_id, session_id=session_id, turn_key=turn)
         if stored is None:
             raise
-        return stored
+        answer_id = stored
+    with ctx.read() as db:
+        if repo.get_answer(db, user_id=user_id, answer_id=answer_id).answer_text != text:
+            raise AppError("interview.answered_elsewhere")
+    return answer_id
 
 
 def _submit(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str) -> int:
@@ -419,13 +426,12 @@ def _submit(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: 
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         data = _state(row.settings)
         current = data["current"]
-        if turn != current["turn"]:  # a stale or repeated submit: the answer of that turn is already saved
-            existing = repo.answer_for_turn(db, user_id=user_id, session_id=session_id, turn_key=turn)
-            if existing is None:
-                raise AppError("interview.invalid_action", "unknown turn")
+        # A repeated submit (or another tab's): the answer of that turn is already saved, whatever came since.
+        existing = repo.answer_for_turn(db, user_id=user_id, session_id=session_id, turn_key=turn)
+        if existing is not None:
             return existing
-        if State(data["state"]) == State.GRADING and data.get("pending_answer_id"):
-            return data["pending_answer_id"]
+        if turn != current["turn"]:
+            raise AppError("interview.invalid_action", "unknown turn")
         _require(data, State.QUESTION)
         first_of_main = current["kind"] == "main" and current["attempt"] == 1
         answer, created = repo.save_answer(
