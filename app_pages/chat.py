@@ -168,7 +168,7 @@ def setup_form() -> None:
             st.session_state[keys.CHAT_SESSION] = new_id
             planned = engine.load_interview(ctx, user_id=account.id, session_id=new_id).planned
             if planned < setup.num_questions:  # the bank (or the notes) had fewer: said, not silently capped
-                runtime.flash(t("chat.fewer_questions", planned=planned, asked=setup.num_questions), notice=True)
+                runtime.flash(t("chat.fewer_questions", count=planned, asked=setup.num_questions), notice=True)
             st.rerun()
 
 

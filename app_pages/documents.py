@@ -30,7 +30,7 @@ if upload is not None and st.session_state.get(keys.DOC_LAST_UPLOAD) != upload.f
     try:
         doc = kb.add_upload(user_id=account.id, filename=upload.name, data=upload.getvalue(), progress=show_progress)
         st.session_state[keys.DOC_LAST_UPLOAD] = upload.file_id
-        st.success(t("docs.uploaded", name=doc.source, chunks=doc.chunk_count), icon="✅")
+        st.success(t("docs.uploaded", name=doc.source, count=doc.chunk_count), icon="✅")
     except AppError as exc:
         runtime.show_error(exc)
     finally:
@@ -42,7 +42,7 @@ if not documents:
     st.caption(t("docs.none"))
 for doc in documents:
     left, right = st.columns([5, 1])
-    left.markdown(t("docs.row", name=doc.source, chunks=doc.chunk_count))
+    left.markdown(t("docs.row", name=doc.source, count=doc.chunk_count))
     if right.button(t("docs.delete"), key=f"{keys.DOC_DELETE_PREFIX}{doc.id}", icon=":material/delete:"):
         kb.delete_user_document(user_id=account.id, source=doc.source)
         runtime.flash(t("docs.deleted", name=doc.source))

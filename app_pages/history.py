@@ -146,8 +146,7 @@ def interview_list() -> None:
     if not page.total:
         st.info(t("history.none") if st.session_state.get(keys.HISTORY_SEARCH) else t("history.empty"))
         return
-    count = "history.count_one" if page.total == 1 else "history.count"
-    st.caption(t(count, total=page.total, page=page.page, pages=page.pages))
+    st.caption(t("history.count", count=page.total, page=page.page, pages=page.pages))
     for row in page.rows:
         session_row(row)
     if page.pages > 1:

@@ -6,7 +6,7 @@ from backend import accounts
 from tests.apptest_helpers import log_in, new_app, sign_up, texts
 from tests.conftest import strong_password
 from ui import keys
-from ui.strings import STRINGS
+from ui.strings import STRINGS, translate
 
 
 def test_anonymous_visitor_sees_login_screen(ctx) -> None:
@@ -82,6 +82,17 @@ def test_switching_ui_language_changes_the_strings(ctx) -> None:
     assert not at.exception
     assert at.title[0].value == STRINGS["account.title"]["ko"]
     assert accounts.login(ctx, username="polyglot", password=password).ui_language == "ko"
+
+
+def test_a_count_of_one_reads_in_the_singular() -> None:
+    assert translate("docs.row", "en", name="cv.txt", count=1) == "cv.txt · 1 passage"
+    assert translate("docs.row", "en", name="cv.txt", count=2) == "cv.txt · 2 passages"
+    assert translate("chat.fewer_questions", "en", count=1, asked=5).startswith("Only one question matches")
+    assert translate("history.count", "en", count=1, page=1, pages=1).startswith("1 interview ·")
+    # Every singular has its plural, with the same placeholders in every language.
+    for key in (k for k in STRINGS if k.endswith("_one")):
+        plural = STRINGS[key.removesuffix("_one")]
+        assert set(STRINGS[key]) == set(plural)
 
 
 def test_delete_account_needs_confirmation_then_removes_it(ctx) -> None:

@@ -14,7 +14,7 @@ from tests.apptest_helpers import new_app, sign_up, texts
 from tests.conftest import make_context, strong_password
 from tests.llm_stub import StubLLM
 from ui import keys
-from ui.strings import STRINGS
+from ui.strings import STRINGS, translate
 
 
 def en(key: str) -> str:
@@ -257,7 +257,7 @@ def test_fewer_questions_than_asked_is_said_as_a_notice(ctx) -> None:
     assert not at.exception, at.exception
     easy = sum(q.track == "os" and q.difficulty == "easy" for q in load_bank().values())
     # Information to take in, not a success.
-    assert en("chat.fewer_questions").format(planned=easy, asked=15) in [i.value for i in at.info]
+    assert translate("chat.fewer_questions", "en", count=easy, asked=15) in [i.value for i in at.info]
     assert not at.success
 
 

@@ -61,7 +61,7 @@ def test_history_lists_filters_and_searches_interviews(ctx) -> None:
     user, python, os_ = seeded(ctx)
     at = logged_in(ctx, user)
     assert row_ids(at) == [os_, python]
-    assert en("history.count", total=2, page=1, pages=1) in texts(at)
+    assert en("history.count", count=2, page=1, pages=1) in texts(at)
     at.selectbox(key=keys.HISTORY_TRACK).select_index(1 + TRACKS.index("os")).run()
     assert not at.exception, at.exception
     assert row_ids(at) == [os_]

@@ -168,8 +168,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "history.status": {"ko": "상태", "en": "Status"},
     "history.dates": {"ko": "기간", "en": "Dates"},
     "history.scores": {"ko": "총점 범위", "en": "Score range"},
-    "history.count": {"ko": "면접 {total}개 · {page}/{pages} 쪽", "en": "{total} interviews · page {page} of {pages}"},
-    "history.count_one": {"ko": "면접 {total}개 · {page}/{pages} 쪽", "en": "{total} interview · page {page} of {pages}"},
+    "history.count": {"ko": "면접 {count}개 · {page}/{pages} 쪽", "en": "{count} interviews · page {page} of {pages}"},
+    "history.count_one": {"ko": "면접 {count}개 · {page}/{pages} 쪽", "en": "{count} interview · page {page} of {pages}"},
     "history.none": {"ko": "조건에 맞는 면접이 없습니다.", "en": "No interviews match."},
     "history.empty": {
         "ko": "아직 면접 기록이 없습니다. 모의 면접을 마치면 여기에서 다시 볼 수 있습니다.",
@@ -306,7 +306,10 @@ STRINGS: dict[str, dict[str, str]] = {
 
 
 def translate(key: str, language: str, **params: object) -> str:
-    """The string `key` in `language` (falling back to English, then the key), formatted."""
+    """The string `key` in `language` (falling back to English, then the key), formatted. With a `count` of 1, the
+    singular `key_one` where there is one ("1 passage", not "1 passages")."""
+    if params.get("count") == 1 and f"{key}_one" in STRINGS:
+        key = f"{key}_one"
     entry = STRINGS.get(key)
     if entry is None:
         return key
@@ -476,8 +479,12 @@ STRINGS.update(
         "chat.no_evidence": {"ko": "근거가 된 문장이 없습니다", "en": "No sentence of the answer supports this"},
         "chat.key_points": {"ko": "핵심 포인트", "en": "Key points"},
         "chat.fewer_questions": {
-            "ko": "고른 조건에 맞는 질문이 {planned}개뿐이라 {asked}개 대신 {planned}개로 시작했습니다.",
-            "en": "Only {planned} questions match what you chose, so this interview has {planned} instead of {asked}.",
+            "ko": "고른 조건에 맞는 질문이 {count}개뿐이라 {asked}개 대신 {count}개로 시작했습니다.",
+            "en": "Only {count} questions match what you chose, so this interview has {count} instead of {asked}.",
+        },
+        "chat.fewer_questions_one": {
+            "ko": "고른 조건에 맞는 질문이 {count}개뿐이라 {asked}개 대신 {count}개로 시작했습니다.",
+            "en": "Only one question matches what you chose, so this interview has one instead of {asked}.",
         },
         "chat.missed": {"ko": "놓친 핵심 포인트", "en": "Key points you missed"},
         "chat.covered": {"ko": "다룬 핵심 포인트", "en": "Key points you covered"},
@@ -624,12 +631,14 @@ STRINGS.update(
         },
         "docs.upload": {"ko": "파일 올리기 (.md .txt .docx .pdf)", "en": "Upload a file (.md .txt .docx .pdf)"},
         "docs.uploaded": {
-            "ko": "{name}을(를) 색인했습니다 ({chunks}개 문단).",
-            "en": "Indexed {name} ({chunks} passages).",
+            "ko": "{name}을(를) 색인했습니다 ({count}개 문단).",
+            "en": "Indexed {name} ({count} passages).",
         },
+        "docs.uploaded_one": {"ko": "{name}을(를) 색인했습니다 ({count}개 문단).", "en": "Indexed {name} (1 passage)."},
         "docs.list": {"ko": "업로드한 자료", "en": "Your documents"},
         "docs.none": {"ko": "아직 업로드한 자료가 없습니다.", "en": "You haven't uploaded anything yet."},
-        "docs.row": {"ko": "{name} · {chunks}개 문단", "en": "{name} · {chunks} passages"},
+        "docs.row": {"ko": "{name} · {count}개 문단", "en": "{name} · {count} passages"},
+        "docs.row_one": {"ko": "{name} · {count}개 문단", "en": "{name} · 1 passage"},
         "docs.delete": {"ko": "삭제", "en": "Delete"},
         "docs.deleted": {"ko": "{name}을(를) 삭제했습니다.", "en": "Deleted {name}."},
         "docs.search": {"ko": "내 자료와 기본 자료에서 검색", "en": "Search your documents and the bundled ones"},
