@@ -250,6 +250,9 @@ def test_feedback_and_numbers_come_from_one_decision() -> None:
     result = grade_bank_answer(question, IS_VS_EQ, "en", offline_embeddings())
     text = feedback_text(result, "en")
     assert ("You covered every key point" in text) == (not result.missed_points)
+    # What worked names every point covered (it listed three of four beside "You covered every key point").
+    full = grade_bank_answer(question, question.model_answer["en"], "en", offline_embeddings())
+    assert len(full.covered_points) > 3 and len(full.strengths) == len(full.covered_points)
     vague = grade_bank_answer(question, "Both compare things and you pick one depending on the case.", "en",
                               offline_embeddings())
     assert "You covered every key point" not in feedback_text(vague, "en")

@@ -229,7 +229,7 @@ def grade_offline(
     # The sentence the content scores rest on: the one making a covered point best (none when no point is made, so
     # the evidence never quotes a sentence for a point the feedback lists as missed).
     best = units[int(np.argmax(points[:, covered].max(axis=1)))].text if covered else ""
-    strengths = [key_points[i].rstrip(". ") + "." for i in covered[:3]]
+    strengths = [key_points[i].rstrip(". ") + "." for i in covered]
     missed = [p for i, p in enumerate(key_points) if i not in covered]
     advice: dict[str, str] = {}  # what to change, for a dimension whose advice depends on what held it back
     if track == "behavioral":
