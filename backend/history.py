@@ -162,14 +162,27 @@ def _filtered(query: Select, *, user_id: int, zone: ZoneInfo, filters: HistoryFi
             Answer.session_id == s.id,
             or_(Answer.question_text.ilike(pattern, escape="\\"), Answer.answer_text.ilike(pattern, escape="\\")),
         )
-        # A question skipped or still open has no answer row: the question as asked is searched too.
+        # A question skipped or still open has no answer row: the question as asked is searched too. A bank
+        # question is also found by its text in the other language ("디스크립터" finds an English interview on
+        # descriptors).
+        bank_ids = _bank_questions_mentioning(words)
         asked = exists().where(
             Message.session_id == s.id,
             Message.meta["kind"].as_string() == "question",
-            Message.content.ilike(pattern, escape="\\"),
+            or_(
+                Message.content.ilike(pattern, escape="\\"),
+                Message.meta["question_id"].as_string().in_(bank_ids),
+            ),
         )
-        query = query.where(or_(s.title.ilike(pattern, escape="\\"), in_answers, asked))
+        in_bank = exists().where(Answer.session_id == s.id, Answer.question_id.in_(bank_ids))
+        query = query.where(or_(s.title.ilike(pattern, escape="\\"), in_answers, asked, in_bank))
     return query
+
+
+def _bank_questions_mentioning(words: str) -> list[str]:
+    """Ids of the bank questions whose text contains `words` (case-insensitive) in either language."""
+    needle = words.casefold()
+    return [q.id for q in load_bank().values() if any(needle in text.casefold() for text in q.text.values())]
 
 
 def _answered(db: Session, session_ids: list[int]) -> dict[int, int]:

@@ -152,6 +152,9 @@ def test_search_finds_korean_and_english_answers_and_questions(hctx) -> None:
     assert ids("%") == [en]  # a wildcard is taken literally: only the answer holding "%"
     assert ids("_") == []
     assert ids("없는 단어") == []
+    # A bank question is found by its text in the other language too.
+    assert ids(load_bank()["python-001"].text["ko"][:12]) == [en]
+    assert ids(load_bank()["databases-001"].text["en"][:20]) == [ko]
 
 
 def test_search_finds_a_skipped_question_and_a_follow_up_counts_with_its_question(hctx) -> None:
