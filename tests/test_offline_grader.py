@@ -218,6 +218,20 @@ def test_behavioural_story_is_graded_on_its_substance_not_its_wording() -> None:
     assert "Action: say what you did yourself" in feedback_text(grades["vague"], "en")
 
 
+def test_a_story_that_blames_others_is_told_so() -> None:
+    # The blame cost Action and Result levels, but the feedback asked for actions "with I" that the story had.
+    question = next(q for q in load_bank().values() if q.track == "behavioral" and "mistake" in q.text["en"].lower())
+    story = ("Last spring our checkout page slowed to three seconds after a release. I looked at the slow query log, "
+             "found a missing composite index on the orders table and added it, and latency went from 900 ms back to "
+             "50 ms. Honestly our QA people are not very competent, and if the others had done their jobs it would "
+             "never have happened.")
+    result = grade_bank_answer(question, story, "en", offline_embeddings())
+    assert result.missed_points[0].startswith("Ownership:")
+    assert not any(p.startswith(("Action:", "Result:")) for p in result.missed_points)
+    owned = grade_bank_answer(question, story.rsplit(" Honestly", 1)[0], "en", offline_embeddings())
+    assert owned.total > result.total and not any(p.startswith("Ownership:") for p in owned.missed_points)
+
+
 def test_a_habit_told_in_we_is_no_story_of_the_candidate_s_own() -> None:
     # "Our team always worked hard … we all fixed it together … the result was good": no specific event and no
     # action of the candidate's own. It scored 59, with a situation of 4/5.

@@ -67,7 +67,8 @@ DEFLECTION = re.compile(
     r"\bnot (?:really )?(?:on me|(?:my|our|an? \w+'s|the \w+'s) (?:fault|job|problem))\b|"
     r"\bwasn't (?:really )?(?:on me|my (?:fault|job|problem))\b|"
     r"\bincompetent\b|\blazy\b(?!-| (?:load|evaluat|initiali))|\bclueless\b|\buseless\b|"
-    r"\bterrible\b|\bawful\b|\btoxic\b|\bdisorgani[sz]ed\b|\bidiots?\b|"
+    r"\bterrible\b|\bawful\b|\btoxic\b|\bdisorgani[sz]ed\b|\bidiots?\b|\bnot (?:very |particularly )?competent\b|"
+    r"\bif (?:the )?(?:others?|they|he|she) had (?:just |only )?done (?:their|his|her) (?:jobs?|part)\b|"
     r"탓|제 잘못이 아니|잘못은? (?:하나도 )?없|제 잘못이라고 (?:하기|보기)|제 책임이 아니|무능|엉망|답답|짜증|한심|"
     r"(?:제|개발자|저희) 일이 아니",
     re.IGNORECASE,

@@ -127,6 +127,12 @@ _STAR_ADVICE = {
         "en": "Result: say how it turned out, with a number if you can, and what you learned.",
     },
 }
+# A story that blames or belittles others loses Action and Result levels; the feedback says why.
+_OWNERSHIP = {
+    "ko": "주인 의식: 누구 잘못이었는지보다 본인이 무엇을 했고 무엇을 배웠는지 말해 보세요. "
+    "남을 탓하는 말은 감점됩니다.",
+    "en": "Ownership: say what you did and what you learned rather than who was at fault; blaming others costs points.",
+}
 _STAR_PRAISE = {
     "situation": {"ko": "구체적인 상황", "en": "a specific situation"},
     "task": {"ko": "본인이 맡은 과제", "en": "your own responsibility"},
@@ -241,6 +247,10 @@ def grade_offline(
             if strong and not strengths:
                 strengths = [_praise(strong, language)]
             missed = [_STAR_ADVICE[dim][language] for dim in values if dim not in strong]
+            if any(cues.DEFLECTION.search(u.text) or cues.DISMISSAL.search(u.text) for u in units):
+                # What cost Action and Result levels: said instead of their general advice.
+                drop = {_STAR_ADVICE[dim][language] for dim in ("action", "result")}
+                missed = [_OWNERSHIP[language], *(m for m in missed if m not in drop)]
     else:
         correctness = 1 + 4 * min(1.0, coverage / _CORE) ** 0.5 * grounded
         value, evidence, advice["clarity"] = _clarity(units, support, language)
