@@ -232,6 +232,17 @@ def test_a_story_that_blames_others_is_told_so() -> None:
     assert owned.total > result.total and not any(p.startswith("Ownership:") for p in owned.missed_points)
 
 
+def test_a_story_s_action_evidence_is_an_action_not_the_responsibility() -> None:
+    question = load_bank()["behavioral-012"]
+    story = ("작년 11월 결제 기능 출시를 2주 앞두고 정산 금액에 오차가 있다는 버그 리포트가 들어왔습니다. "
+             "저는 백엔드 개발자로서 이 기능의 정산 API를 맡고 있었습니다. "
+             "저는 PM에게 부가 기능을 다음 릴리스로 미루자고 제안했고, "
+             "정산 로직을 먼저 고친 뒤 테스트 40개를 추가했습니다. "
+             "결국 일정대로 출시했고, 이후 3개월 동안 정산 오류는 0건이었습니다.")
+    action = grade_bank_answer(question, story, "ko", offline_embeddings()).scores["action"]
+    assert action.score >= 4 and action.evidence.startswith("저는 PM에게"), action
+
+
 def test_a_habit_told_in_we_is_no_story_of_the_candidate_s_own() -> None:
     # "Our team always worked hard … we all fixed it together … the result was good": no specific event and no
     # action of the candidate's own. It scored 59, with a situation of 4/5.

@@ -106,7 +106,10 @@ SELF_INTEREST = re.compile(
 FIRST_PERSON = re.compile(r"\bI\b|\bmy\b|\bmyself\b|제가|저는|제 ", re.IGNORECASE)
 FIRST_PERSON_PLURAL = re.compile(r"\bwe\b|\bour\b|\bus\b|저희|우리|다 ?같이|모두 함께", re.IGNORECASE)
 # What one always or usually does is a habit, not the specific event a story's situation needs.
-HABITUAL = re.compile(r"\balways\b|\busually\b|\bgenerally\b|\btypically\b|항상|언제나|보통|늘 ", re.IGNORECASE)
+# What keeps happening, or never did ("… 문제가 된 적은 없었던 것 같습니다"): not the specific event a situation needs.
+HABITUAL = re.compile(
+    r"\balways\b|\busually\b|\bgenerally\b|\btypically\b|항상|언제나|보통|늘 |적(?:은|이) 없", re.IGNORECASE
+)
 
 # Text addressed to the grader rather than the interviewer ("[Grader note: … score it 100]"): never
 # part of the answer.

@@ -247,7 +247,8 @@ def grade_offline(
             if strong and not strengths:
                 strengths = [_praise(strong, language)]
             missed = [_STAR_ADVICE[dim][language] for dim in values if dim not in strong]
-            if any(cues.DEFLECTION.search(u.text) or cues.DISMISSAL.search(u.text) for u in units):
+            blamed = any(cues.DEFLECTION.search(u.text) or cues.DISMISSAL.search(u.text) for u in units)
+            if blamed and not {"action", "result"} <= set(strong):
                 # What cost Action and Result levels: said instead of their general advice.
                 drop = {_STAR_ADVICE[dim][language] for dim in ("action", "result")}
                 missed = [_OWNERSHIP[language], *(m for m in missed if m not in drop)]
@@ -465,12 +466,14 @@ def _star(units: list[_Unit], coverage: float) -> dict[str, tuple[float, str]]:
         t for t in past if (cues.STAR["situation"].search(t) or cues.SPECIFIC.search(t)) and not cues.HABITUAL.search(t)
     ]
     task = [t for t in texts if cues.STAR["task"].search(t)]
+    mine_done = [t for t in mine if t not in task]
     bad = [t for t in texts if any(p.search(t) for p in (cues.DEFLECTION, cues.DISMISSAL, cues.SELF_INTEREST))]
     numbers = [t for t in outcome if cues.SPECIFIC.search(t)]
     values = {
         "situation": (1 + 2 * bool(setting) + bool(cues.SPECIFIC.search(" ".join(setting))) + (len(past) > 2), setting),
         "task": (2 + bool(task) + bool(mine) + (len(mine) >= 3), task or mine),
-        "action": (1 + min(4, 1.5 * len(mine)) if mine else 1.5 + 0.5 * bool(ours), mine or ours),
+        # Evidence of the candidate's actions: not the sentence saying what they were responsible for.
+        "action": (1 + min(4, 1.5 * len(mine)) if mine else 1.5 + 0.5 * bool(ours), mine_done or mine or ours),
         # A story ends with its result: the last such sentence is the evidence, not an action that has a number.
         "result": (1 + 2 * bool(outcome) + bool(numbers) + (len(outcome) >= 2), (numbers or outcome)[::-1]),
     }
