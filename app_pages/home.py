@@ -17,7 +17,7 @@ st.page_link("app_pages/chat.py", label=t("home.start"), icon=":material/play_ci
 
 board = dashboard(ctx, user_id=account.id, timezone=account.timezone, language=language())
 week, average, streak = st.columns(3)
-week.metric(t("home.this_week"), board.answered_this_week)
+week.metric(t("home.this_week"), board.answered_this_week, help=t("home.this_week_help"))
 change = (
     None
     if board.average_7 is None or board.average_prev_7 is None

@@ -125,7 +125,11 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "home.status_active": {"ko": "진행 중", "en": "in progress"},
     "home.status_ended": {"ko": "완료", "en": "finished"},
-    "home.this_week": {"ko": "이번 주 답변", "en": "Answered this week"},
+    "home.this_week": {"ko": "이번 주 답변", "en": "Answers this week"},
+    "home.this_week_help": {
+        "ko": "이번 주(월요일부터)에 보낸 모든 답변입니다. 다시 풀기와 꼬리 질문 답변도 셉니다.",
+        "en": "Every answer sent this week (from Monday), retries and follow-ups included.",
+    },
     "home.average_7": {"ko": "최근 7일 평균", "en": "Average, last 7 days"},
     "home.average_help": {
         "ko": "최근 7일 답변 점수의 평균과 그 전 7일 대비 변화",
