@@ -43,6 +43,16 @@ def current_question(at):
     return view, load_bank()[view.current["main_id"]]
 
 
+def test_a_skipped_question_shows_its_model_answer(ctx) -> None:
+    at = start_interview(ctx, "skipper")
+    _, question = current_question(at)
+    at = at.button(key=keys.ACT_SKIP).click().run()
+    assert not at.exception, at.exception
+    assert en("chat.skipped") in texts(at)
+    shown = [e.children[0].value for e in at.expander if e.label == en("chat.model_answer")]
+    assert shown == [question.model_answer["en"]]
+
+
 def test_full_offline_interview_through_the_chat_page(ctx) -> None:
     at = start_interview(ctx)
     assert not at.exception, at.exception

@@ -253,6 +253,9 @@ def message(view: InterviewView, msg: MessageView, on_vote, on_practise=None) ->
     elif kind == "skipped":
         with st.chat_message("assistant", avatar=":material/skip_next:"):
             st.caption(t("chat.skipped"))
+            if model := msg.meta.get("model_answer"):
+                with st.expander(t("chat.model_answer"), icon=":material/lightbulb:"):
+                    st.markdown(inert(excerpt(model, limit=3000)) if msg.meta.get("markdown") else plain(model))
 
 
 def reason_text(reason: dict, lang: str) -> str:

@@ -763,7 +763,13 @@ def skip_question(ctx: AppContext, *, user_id: int, session_id: int, turn: str |
             session_id=session_id,
             role="assistant",
             content="",
-            meta={"kind": "skipped", "question_id": data["current"]["question_id"]},
+            # The model answer, to study what was skipped (Markdown when it is a section of the candidate's notes).
+            meta={
+                "kind": "skipped",
+                "question_id": data["current"]["question_id"],
+                "model_answer": data["current"].get("model_answer", ""),
+                "markdown": bool(data["current"].get("approximate")),
+            },
         )
         repo.delete_drafts(db, user_id=user_id, session_id=session_id)
         if _reviewable(data["current"]):  # skipped counts as Again
