@@ -2,6 +2,7 @@
 
 import queue
 import threading
+import uuid
 
 import streamlit as st
 
@@ -206,8 +207,24 @@ def grade_now(view) -> None:  # noqa: ANN001
         status.update(label=t("chat.graded"), state="complete")
 
 
+def tab_id() -> str:
+    """This browser tab's id (session state is per tab): tells another tab's answer from this tab's own."""
+    return st.session_state.setdefault(keys.TAB_ID, uuid.uuid4().hex)
+
+
 def save_draft(turn: str, text: str) -> None:
-    engine.save_draft(ctx, user_id=account.id, session_id=session_id, turn=turn, text=text)
+    try:
+        engine.save_draft(ctx, user_id=account.id, session_id=session_id, turn=turn, text=text, client=tab_id())
+    except AppError as exc:  # answered meanwhile in another tab: the text is shown back (live_turn)
+        if exc.code != "interview.answered_elsewhere":
+            raise
+        st.session_state[keys.UNSENT] = text
+
+
+def show_unsent(text: str) -> None:
+    """An answer that could not be kept, shown back to copy: nothing the candidate typed is lost."""
+    runtime.show_error(AppError("interview.answered_elsewhere"))
+    st.code(text.strip(), language=None, wrap_lines=True)
 
 
 def grade_here(view, turn_messages, drawn: int):  # noqa: ANN001, ANN201
@@ -261,6 +278,8 @@ def live_turn() -> None:
         ctx, user_id=account.id, session_id=session_id
     )
     start = live_start(view)
+    if unsent := st.session_state.pop(keys.UNSENT, None):
+        show_unsent(unsent)
     turn_messages = st.container()
     with turn_messages:
         for msg in view.messages[start:]:
@@ -269,13 +288,16 @@ def live_turn() -> None:
     text = sent_answer(view)
     if text is not None:
         try:
-            engine.submit_answer(ctx, user_id=account.id, session_id=session_id, turn=view.current["turn"], text=text)
+            engine.submit_answer(
+                ctx, user_id=account.id, session_id=session_id, turn=view.current["turn"], text=text, client=tab_id()
+            )
         except engine.StaleInterview:
             st.rerun()
         except AppError as exc:
-            runtime.show_error(exc)
-            if exc.code == "interview.answered_elsewhere":  # the candidate's text, to copy: nothing is lost
-                st.code(text.strip(), language=None, wrap_lines=True)
+            if exc.code == "interview.answered_elsewhere":
+                show_unsent(text)
+            else:
+                runtime.show_error(exc)
         else:
             with turn_messages, st.chat_message("user"):  # the answer shows at once, then the grading status
                 st.text(text.strip())

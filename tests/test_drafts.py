@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from backend import accounts
 from backend.db import repo
 from backend.db.models import AnswerDraft
-from backend.errors import NotFound
+from backend.errors import AppError, NotFound
 from backend.interview import engine
 from backend.interview.engine import State
 from backend.interview.planning import InterviewSetup
@@ -59,6 +59,17 @@ def test_sending_the_answer_deletes_the_draft_and_a_late_save_keeps_nothing(any_
     engine.next_question(any_ctx, user_id=user_id, session_id=session_id)
     second = view(any_ctx, user_id, session_id)
     assert second.state == State.QUESTION and second.current["turn"] != turn and second.draft == ""
+
+
+def test_a_draft_typed_in_another_tab_after_the_answer_is_refused_to_be_shown_back(any_ctx) -> None:
+    user_id, session_id = interview(any_ctx)
+    turn = view(any_ctx, user_id, session_id).current["turn"]
+    engine.submit_answer(any_ctx, user_id=user_id, session_id=session_id, turn=turn, text="sent", client="tab-a")
+    # Tab A's own save still in flight: silently nothing. Tab B, still showing the question: told, text kept.
+    assert not engine.save_draft(any_ctx, user_id=user_id, session_id=session_id, turn=turn, text="se", client="tab-a")
+    with pytest.raises(AppError) as info:
+        engine.save_draft(any_ctx, user_id=user_id, session_id=session_id, turn=turn, text="mine", client="tab-b")
+    assert info.value.code == "interview.answered_elsewhere" and draft_rows(any_ctx) == 0
 
 
 def test_skipping_or_ending_forgets_the_draft(any_ctx) -> None:

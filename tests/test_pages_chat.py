@@ -10,6 +10,7 @@ from sqlalchemy import select
 from backend.db.models import FeedbackVote
 from backend.interview import engine
 from backend.interview.bank import TRACKS, load_bank
+from backend.markdown import literal
 from tests.apptest_helpers import new_app, sign_up, texts
 from tests.conftest import make_context, strong_password
 from tests.llm_stub import StubLLM
@@ -50,7 +51,7 @@ def test_a_skipped_question_shows_its_model_answer(ctx) -> None:
     assert not at.exception, at.exception
     assert en("chat.skipped") in texts(at)
     shown = [e.children[0].value for e in at.expander if e.label == en("chat.model_answer")]
-    assert shown == [question.model_answer["en"]]
+    assert shown == [literal(question.model_answer["en"])]  # as written: Markdown marks escaped
 
 
 def test_full_offline_interview_through_the_chat_page(ctx) -> None:

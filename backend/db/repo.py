@@ -143,6 +143,18 @@ def answer_for_turn(db: Session, *, user_id: int, session_id: int, turn_key: str
     return db.scalar(select(Answer.id).where(Answer.session_id == session_id, Answer.turn_key == turn_key))
 
 
+def answer_message(db: Session, *, user_id: int, session_id: int, turn_key: str) -> Message | None:
+    """The message of the candidate's answer to this turn of the user's session, if any."""
+    get_session(db, user_id=user_id, session_id=session_id)
+    return db.scalar(
+        select(Message).where(
+            Message.session_id == session_id,
+            Message.meta["kind"].as_string() == "answer",
+            Message.meta["turn"].as_string() == turn_key,
+        )
+    )
+
+
 def get_answer(db: Session, *, user_id: int, answer_id: int) -> Answer:
     """The answer if its session belongs to `user_id`, else NotFound."""
     row = db.scalar(

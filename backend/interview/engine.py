@@ -397,8 +397,9 @@ def _past_answer(db, *, user_id: int, data: dict[str, Any]) -> PastAnswer | None
     return PastAnswer(answer.total, as_utc(answer.created_at), answer.answer_text, list(missed))
 
 
-def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str) -> int:
-    """Save the candidate's answer (before any LLM call); idempotent per turn. Returns the answer id.
+def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str, client: str = "") -> int:
+    """Save the candidate's answer (before any LLM call); idempotent per turn. Returns the answer id. `client`
+    names the browser tab it comes from (see save_draft).
 
     AppError interview.answered_elsewhere when the turn already holds another text (sent from another tab): this
     one is not saved, and the caller still has it to show."""
@@ -408,7 +409,7 @@ def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, 
     if len(text) > ctx.settings.max_answer_chars:
         raise AppError("interview.too_long", max=ctx.settings.max_answer_chars)
     try:
-        answer_id = _submit(ctx, user_id=user_id, session_id=session_id, turn=turn, text=text)
+        answer_id = _submit(ctx, user_id=user_id, session_id=session_id, turn=turn, text=text, client=client)
     except (IntegrityError, StaleInterview):  # the same turn submitted at the same moment: the first one won
         with ctx.read() as db:
             stored = repo.answer_for_turn(db, user_id=user_id, session_id=session_id, turn_key=turn)
@@ -421,7 +422,7 @@ def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, 
     return answer_id
 
 
-def _submit(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str) -> int:
+def _submit(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str, client: str) -> int:
     with ctx.tx() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         data = _state(row.settings)
@@ -454,7 +455,7 @@ def _submit(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: 
                 session_id=session_id,
                 role="user",
                 content=text,
-                meta={"kind": "answer", "answer_id": answer.id, "turn": turn},
+                meta={"kind": "answer", "answer_id": answer.id, "turn": turn, "client": client},
             )
         data.update(state=State.GRADING.value, pending_answer_id=answer.id, last_error=None)
         _save_state(db, user_id=user_id, session_id=session_id, data=data)
@@ -465,13 +466,18 @@ def _submit(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: 
 _DRAFT_LIMIT = 10  # a draft may hold this many times the longest answer: room to shorten a long paste, bounded
 
 
-def save_draft(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str) -> bool:
+def save_draft(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: str, client: str = "") -> bool:
     """Keep the candidate's unsent answer to the open turn `turn`; False (nothing kept) once that turn is
-    answered, skipped or ended, so a late save cannot bring back a draft of a closed turn."""
+    answered, skipped or ended, so a late save cannot bring back a draft of a closed turn. AppError
+    interview.answered_elsewhere when another browser tab (`client`) answered the turn meanwhile: the caller still
+    has the text to show (a save still in flight from the tab that sent the answer keeps nothing, silently)."""
     with ctx.tx() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         data = _state(row.settings)
         if data["state"] != State.QUESTION.value or data["current"]["turn"] != turn:
+            sent = repo.answer_message(db, user_id=user_id, session_id=session_id, turn_key=turn)
+            if client and text.strip() and sent is not None and sent.meta.get("client") not in (client, None, ""):
+                raise AppError("interview.answered_elsewhere")
             return False
         repo.save_draft(
             db,
