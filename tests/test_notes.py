@@ -179,6 +179,15 @@ def test_an_answer_in_the_other_language_than_the_notes_is_graded_on_its_content
     assert faithful >= 70 and vague <= 20, (faithful, vague)
 
 
+def test_key_points_are_read_in_the_language_they_are_written_in() -> None:
+    from backend.interview.offline import _written_in
+
+    assert _written_in(("PgBouncer returns the connection to the pool.",), "ko") == "en"
+    assert _written_in(("트랜잭션 모드의 PgBouncer는 연결을 돌려준다.",), "en") == "ko"
+    # Korean notes heavy with code and English terms are still Korean.
+    assert _written_in(("pg_stat_activity의 state = 'idle in transaction' rows를 kill한다",), "ko") == "ko"
+
+
 def test_a_notes_interview_is_filed_under_my_notes_and_its_questions_can_be_practised_again(any_ctx) -> None:
     kb, user, questions = _os_notes(any_ctx, track="python", count=2)
     setup = InterviewSetup(track="python", language="en", num_questions=2)

@@ -45,6 +45,7 @@ _LONG = 150
 _CLAUSE = re.compile(r";\s+|,\s+(?=(?:and|but|whereas|while|although|so)\b)", re.IGNORECASE)
 _WORD = re.compile(r"[가-힣]+|[a-z]+", re.IGNORECASE)
 _JAMO = re.compile(r"[ㄱ-ㅎㅏ-ㅣ]")
+_HANGUL = re.compile(r"[가-힣]")
 # Calibration of E5 cosine (set on the development half of benchmarks/data/heldout): unrelated
 # sentences of one topic sit near 0.80, a paraphrase of a key point near 0.90.
 _DENSE_LO, _DENSE_HI = 0.87, 0.93
@@ -290,9 +291,18 @@ def _reference_for(
             passage = section_text(bank.reference, spoken)
             return _Reference(tuple(bank.points(spoken)), bank.model_answer[spoken], spoken, passage)
         passage = passage or section_text(bank.reference, language)
-    # Key points derived from a document are in the document's language, whatever the interview's.
-    written = detect_language(" ".join(key_points)) if bank is None else None
-    return _Reference(key_points, model_answer, written or language, passage)
+    written = language if bank is not None else _written_in(key_points, language)
+    return _Reference(key_points, model_answer, written, passage)
+
+
+def _written_in(texts: tuple[str, ...], language: str) -> str:
+    """The language key points derived from a document are written in, whatever the interview's: Korean when Hangul
+    dominates, English when there is no Hangul at all (Korean notes full of code and English terms stay Korean)."""
+    text = " ".join(texts)
+    detected = detect_language(text)
+    if detected == "ko" or (detected == "en" and not _HANGUL.search(text)):
+        return detected
+    return language
 
 
 def _language_of(text: str, default: str) -> str:
