@@ -409,16 +409,19 @@ def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, 
     if len(text) > ctx.settings.max_answer_chars:
         raise AppError("interview.too_long", max=ctx.settings.max_answer_chars)
     try:
-        answer_id = _submit(ctx, user_id=user_id, session_id=session_id, turn=turn, text=text, client=client)
+        return _submit(ctx, user_id=user_id, session_id=session_id, turn=turn, text=text, client=client)
     except (IntegrityError, StaleInterview):  # the same turn submitted at the same moment: the first one won
         with ctx.read() as db:
             stored = repo.answer_for_turn(db, user_id=user_id, session_id=session_id, turn_key=turn)
-        if stored is None:
-            raise
-        answer_id = stored
-    with ctx.read() as db:
-        if repo.get_answer(db, user_id=user_id, answer_id=answer_id).answer_text != text:
-            raise AppError("interview.answered_elsewhere")
+            if stored is None:
+                raise
+            return _same_answer(db, user_id=user_id, answer_id=stored, text=text)
+
+
+def _same_answer(db, *, user_id: int, answer_id: int, text: str) -> int:  # noqa: ANN001
+    """`answer_id` when that answer holds `text` (a repeated submit); else AppError interview.answered_elsewhere."""
+    if repo.get_answer(db, user_id=user_id, answer_id=answer_id).answer_text != text:
+        raise AppError("interview.answered_elsewhere")
     return answer_id
 
 
@@ -430,7 +433,7 @@ def _submit(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: 
         # A repeated submit (or another tab's): the answer of that turn is already saved, whatever came since.
         existing = repo.answer_for_turn(db, user_id=user_id, session_id=session_id, turn_key=turn)
         if existing is not None:
-            return existing
+            return _same_answer(db, user_id=user_id, answer_id=existing, text=text)
         if turn != current["turn"]:
             raise AppError("interview.invalid_action", "unknown turn")
         _require(data, State.QUESTION)
@@ -448,6 +451,8 @@ def _submit(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: 
             if first_of_main
             else None,
         )
+        if not created and answer.answer_text != text:  # stored meanwhile by another tab's submit
+            raise AppError("interview.answered_elsewhere")
         if created:
             repo.add_message(
                 db,

@@ -248,8 +248,7 @@ def grade_offline(
             if strong and not strengths:
                 strengths = [_praise(strong, language)]
             missed = [_STAR_ADVICE[dim][language] for dim in values if dim not in strong]
-            blamed = any(cues.DEFLECTION.search(u.text) or cues.DISMISSAL.search(u.text) for u in units)
-            if blamed and not {"action", "result"} <= set(strong):
+            if any(_blames(u.text) for u in units) and not {"action", "result"} <= set(strong):
                 # What cost Action and Result levels: said instead of their general advice.
                 drop = {_STAR_ADVICE[dim][language] for dim in ("action", "result")}
                 missed = [_OWNERSHIP[language], *(m for m in missed if m not in drop)]
@@ -477,7 +476,7 @@ def _star(units: list[_Unit], coverage: float) -> dict[str, tuple[float, str]]:
     ]
     task = [t for t in texts if cues.STAR["task"].search(t)]
     mine_done = [t for t in mine if t not in task]
-    bad = [t for t in texts if any(p.search(t) for p in (cues.DEFLECTION, cues.DISMISSAL, cues.SELF_INTEREST))]
+    bad = [t for t in texts if _blames(t) or cues.SELF_INTEREST.search(t)]
     numbers = [t for t in outcome if cues.SPECIFIC.search(t)]
     values = {
         "situation": (1 + 2 * bool(setting) + bool(cues.SPECIFIC.search(" ".join(setting))) + (len(past) > 2), setting),
@@ -497,6 +496,11 @@ def _star(units: list[_Unit], coverage: float) -> dict[str, tuple[float, str]]:
         evidence = bad[0] if bad and dim in ("action", "result") else hits[0] if hits else ""
         out[dim] = (value, evidence)
     return out
+
+
+def _blames(text: str) -> bool:
+    """Whether a sentence blames or belittles others."""
+    return bool(cues.DEFLECTION.search(text) or cues.DISMISSAL.search(text))
 
 
 def _asks_for_a_story(question: str, model_answer: str) -> bool:
