@@ -54,7 +54,7 @@ def test_plan_never_repeats_a_question_and_respects_the_track() -> None:
 
 
 def test_a_closing_question_is_asked_last_whenever_it_is_planned() -> None:
-    closing = [q.id for q in load_bank().values() if planning.CLOSING in q.tags]
+    closing = [q.id for q in load_bank().values() if q.closes]
     assert closing
     planned = 0
     for seed in range(40):

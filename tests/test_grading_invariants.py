@@ -36,9 +36,15 @@ def assert_consistent(result: Grade, question, language: str) -> None:
         assert len(result.missed_points) == len(weak), (weak, result.missed_points)
         assert set(result.covered_points) <= set(points)
     else:
-        assert set(result.covered_points) | set(result.missed_points) == set(points)
-        assert not set(result.covered_points) & set(result.missed_points)
-        assert {s.rstrip(".") for s in result.strengths} <= {p.rstrip(". ") for p in result.covered_points}
+        # The closing question is also graded on how many specific questions the answer asks: one more line says
+        # so, in what worked when it asked enough, else in what to do.
+        covered = {p.rstrip(". ") for p in result.covered_points}
+        assert set(result.covered_points) <= set(points) and not set(result.covered_points) & set(result.missed_points)
+        assert set(points) - set(result.covered_points) == {m for m in result.missed_points if m in points}
+        extra = [m for m in result.missed_points if m not in points] + [
+            s for s in result.strengths if s.rstrip(".") not in covered
+        ]
+        assert len(extra) == (question.closes and not result.insufficient), extra
     if result.insufficient:
         assert result.total == 0 and not result.strengths
     if not result.missed_points and not result.insufficient:
@@ -132,8 +138,14 @@ def test_against_key_points_derived_from_a_section_a_neighbouring_question_s_ans
             key_points = derive_key_points(asked, [section], embeddings=embeddings)
             own, other = (
                 grade_offline(
-                    question=asked, key_points=key_points, answer=answer, language=language, track=question.track,
-                    embeddings=embeddings, reference=section, approximate=True,
+                    question=asked,
+                    key_points=key_points,
+                    answer=answer,
+                    language=language,
+                    track=question.track,
+                    embeddings=embeddings,
+                    reference=section,
+                    approximate=True,
                 ).total
                 for answer in (question.model_answer[language], neighbour.model_answer[language])
             )

@@ -259,6 +259,33 @@ def test_a_habit_told_in_we_is_no_story_of_the_candidate_s_own() -> None:
     assert grades["story"].total >= 70 and grades["story"].scores["action"].score >= 4
 
 
+def test_the_closing_question_is_graded_on_the_questions_the_candidate_asks() -> None:
+    # "Do you have any questions for me?" was graded as a story: three good questions scored 35 with advice to
+    # "set the scene with one specific event", and "No, you covered everything" scored 22.
+    question = next(q for q in load_bank().values() if q.closes)
+    assert question.track == "behavioral"
+    three = ("Yes. What would success look like for this role after the first six months? How does the team resolve "
+             "technical disagreements, is there a design review? And what has surprised you most about working here?")
+    one = "Yes. What would success look like for this role after the first six months?"
+    korean = ("이 직무에서 6개월 뒤에 어떤 성과를 내면 잘하고 있다고 보시나요? "
+              "그리고 요즘 팀에서 가장 큰 고민이 무엇인지 궁금합니다.")
+    embeddings = offline_embeddings()
+    grades = {name: grade_bank_answer(question, text, language, embeddings)
+              for name, text, language in (("three", three, "en"), ("one", one, "en"), ("korean", korean, "ko"))}
+    assert grades["three"].total >= 70 and grades["three"].strengths[0] == "3 specific questions."
+    assert grades["korean"].total >= 60 and grades["korean"].strengths[0] == "구체적인 질문 2개."
+    assert grades["three"].total > grades["one"].total > 0
+    assert grades["one"].missed_points[0].startswith("Ask two or three specific questions")
+    text = feedback_text(grades["three"], "en")
+    assert "Situation: set the scene" not in text and "What success in the role would look like" in text
+    for answer, language in (("No, I think you covered everything. Thank you for your time.", "en"),
+                             ("What is the salary, and how many vacation days do I get?", "en"),
+                             ("아니요, 딱히 없습니다. 오늘 좋은 시간 감사했습니다.", "ko")):
+        none = grade_bank_answer(question, answer, language, embeddings)
+        assert none.insufficient and none.total == 0, answer
+        assert none.coaching.startswith(("Ask two or three", "면접관에게 구체적인 질문")), none.coaching
+
+
 def test_an_empty_story_gets_story_advice_and_a_full_technical_answer_no_depth_advice() -> None:
     story_question = next(q for q in load_bank().values() if q.track == "behavioral")
     empty = grade_bank_answer(story_question, "I don't know.", "en", offline_embeddings())

@@ -34,6 +34,9 @@ class FollowUp:
         return bool(self.key_points and self.model_answer)
 
 
+CLOSING = "closing"  # the tag of a question that ends an interview
+
+
 @dataclass(frozen=True)
 class Question:
     """One bank question with bilingual text, key points and model answer."""
@@ -53,6 +56,12 @@ class Question:
 
     def points(self, language: str) -> list[str]:
         return [p[language] for p in self.key_points]
+
+    @property
+    def closes(self) -> bool:
+        """Whether it ends an interview ("Do you have any questions for me?"): asked last, and answered with
+        the candidate's own questions rather than a story or an explanation."""
+        return CLOSING in self.tags
 
     @property
     def anchor(self) -> str:

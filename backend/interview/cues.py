@@ -101,6 +101,14 @@ SELF_INTEREST = re.compile(
     re.IGNORECASE,
 )
 
+# A question put to the interviewer, asked outright or indirectly ("I'd like to know …", "… 궁금합니다").
+ASKS = re.compile(
+    r"\?\s*$|\bi(?:'d| would) (?:like|love) to (?:know|hear|understand)\b|\bi(?:'m| am) curious\b|\bi wonder\b|"
+    r"\b(?:could|can) you (?:tell|share|walk|describe)\b|궁금합니다|궁금해요|알고 싶|"
+    r"(?:나요|까요|니까|가요)[.!]?\s*$",
+    re.IGNORECASE,
+)
+
 # Who acted: STAR answers are about the candidate's own actions, and a story told only in "we"
 # hides them (the "we" problem).
 FIRST_PERSON = re.compile(r"\bI\b|\bmy\b|\bmyself\b|제가|저는|제 ", re.IGNORECASE)

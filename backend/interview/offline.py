@@ -144,7 +144,7 @@ _STAR_PRAISE = {
 _CLARITY_ADVICE = {
     "hedge": {
         "ko": "더 분명하게: '아마', '~것 같다' 같은 얼버무리는 표현을 빼고 단정적으로 말해 보세요.",
-        "en": "To make it clearer, drop the hedging (\"I think\", \"maybe\") and say it plainly.",
+        "en": 'To make it clearer, drop the hedging ("I think", "maybe") and say it plainly.',
     },
     "direct": {
         "ko": "더 분명하게: 첫 문장에서 질문에 바로 답해 보세요.",
@@ -159,6 +159,15 @@ _CLARITY_ADVICE = {
         "en": "To make it clearer, add one concrete example.",
     },
 }
+# The question that closes an interview ("Any questions for me?") wants questions: this many specific ones.
+_ASKED_ENOUGH = 2
+_QUESTIONS_HINT = {
+    "ko": "면접관에게 구체적인 질문을 두세 개 해 보세요: 이 직무의 성공 기준, 팀이 일하는 방식, "
+    "면접관 본인의 경험 같은 것들요.",
+    "en": "Ask two or three specific questions: what success looks like in the role, how the team works, or the "
+    "interviewer's own experience.",
+}
+_ASKED_PRAISE = {"ko": "구체적인 질문 {count}개.", "en": "{count} specific questions."}
 _LIST_HINT = {
     "ko": "용어를 나열하기만 했습니다. 각 용어가 무엇이고 왜 중요한지 문장으로 설명해 보세요.",
     "en": "You listed terms without explaining them. Say in a sentence what each one is and why it matters.",
@@ -198,23 +207,28 @@ def grade_offline(
     `reference` is the passage the key points come from (a bank question's section is found by
     itself); `approximate` marks key points that were derived rather than authored: the grade says so."""
     dims = dimensions_for(track)
+    closes = track == "behavioral" and _closes(question)
+    hint = (_QUESTIONS_HINT if closes else _STORY_HINT if "situation" in dims else _HINT)[language]
     sentences = (s for p in plain_paragraphs(answer) for s in _SENTENCE.split(p))
     text = "\n".join(s for s in sentences if s.strip() and not cues.DIRECTED.search(s))
     reference = _reference_for(question, tuple(key_points), model_answer, language, text, reference)
     units = _units(text, question)
-    if not key_points or _not_an_answer(text):
-        return _insufficient(dims, key_points, language)
+    # The questions a closing answer puts to the interviewer: specific ones, not about pay or perks.
+    asked = [u for u in units if closes and _substantive(u) and cues.ASKS.search(u.text)]
+    asked = [u for u in asked if not cues.SELF_INTEREST.search(u.text)]
+    if not key_points or _not_an_answer(text) or (closes and not asked):
+        return _insufficient(dims, key_points, hint)
     if not any(_substantive(u) for u in units):
         lists = [u for u in units if u.listing]
         named = _named(reference.key_points, lists, question) if lists and track != "behavioral" else 0.0
-        return _listed(dims, key_points, named, language) if named else _insufficient(dims, key_points, language)
+        return _listed(dims, key_points, named, language) if named else _insufficient(dims, key_points, hint)
     model = [s for s in reference_sentences(reference.model_answer) if s not in reference.key_points]
     facts = (*reference.key_points, *model)
     cross = reference.language != _language_of(text, language)
     support, vectors = _support(question, facts, units, embeddings, cross=cross, authored=not approximate)
     grounding = _grounding(facts, reference, units, cross)
-    if float(support.max()) < _PARTIAL and _off_topic(question, track, units, vectors, embeddings, facts, cross):
-        return _insufficient(dims, key_points, language)  # about something else entirely
+    if not asked and support.max() < _PARTIAL and _off_topic(question, track, units, vectors, embeddings, facts, cross):
+        return _insufficient(dims, key_points, hint)  # about something else entirely
 
     k = len(key_points)
     # A sentence's credit for a point is worth what the reference vouches for of it.
@@ -241,7 +255,14 @@ def grade_offline(
     advice: dict[str, str] = {}  # what to change, for a dimension whose advice depends on what held it back
     if track == "behavioral":
         values = _star(units, coverage)
-        if not _asks_for_a_story(question, model_answer):  # "what is STAR?": graded on the points it makes
+        if closes:  # graded on how many specific questions it asks, confirmed by the points they make
+            value = 2 + 0.75 * min(len(asked), _ASKED_ENOUGH + 1) + _STAR_COVERAGE * coverage
+            values = {dim: (value, asked[0].text) for dim in values}
+            if len(asked) >= _ASKED_ENOUGH:
+                strengths = [_ASKED_PRAISE[language].format(count=len(asked)), *strengths]
+            else:
+                missed = [_QUESTIONS_HINT[language], *missed]
+        elif not _asks_for_a_story(question, model_answer):  # "what is STAR?": graded on the points it makes
             values = {dim: (depth, best) for dim in values}
         else:  # a story: the feedback speaks of the STAR parts the grade rests on
             strong = [dim for dim, (v, _) in values.items() if _clamp(v) >= _STRONG_PART]
@@ -511,9 +532,15 @@ def _asks_for_a_story(question: str, model_answer: str) -> bool:
     return all(_tells_a_story(a) for a in (bank.model_answer.values() if bank is not None else [model_answer]))
 
 
+def _closes(question: str) -> bool:
+    bank = find_by_text(question)
+    return bank is not None and bank.closes
+
+
 def _tells_a_story(model_answer: str) -> bool:
-    """Whether a behavioural question wants a story: its model answer tells one (or there is none)."""
-    parts = [p for p in _SENTENCE.split(model_answer) if p.strip()]
+    """Whether a behavioural question wants a story: its model answer tells one (or there is none). Its
+    questions are not narration ("… you mentioned earlier; what has been the hardest part?")."""
+    parts = [p for p in _SENTENCE.split(model_answer) if p.strip() and not p.strip().endswith("?")]
     return not parts or sum(bool(cues.PAST.search(p)) for p in parts) >= 0.3 * len(parts)
 
 
@@ -651,13 +678,13 @@ def _praise(parts: list[str], language: str) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def _insufficient(dims: tuple[str, ...], key_points: list[str], language: str) -> Grade:
+def _insufficient(dims: tuple[str, ...], key_points: list[str], hint: str) -> Grade:
     return Grade(
         total=0,
         scores={d: DimensionScore(1) for d in dims},
         insufficient=True,
         missed_points=list(key_points),
-        coaching=(_STORY_HINT if "situation" in dims else _HINT)[language],
+        coaching=hint,
         grader="offline",
     )
 

@@ -241,9 +241,6 @@ def _rescaled(values: np.ndarray) -> np.ndarray:
     return (values - values.min()) / spread if spread > 0 else np.zeros_like(values)
 
 
-CLOSING = "closing"  # the tag of a question that ends an interview
-
-
 def plan_questions(
     setup: InterviewSetup,
     *,
@@ -281,7 +278,7 @@ def plan_questions(
             chosen.append(question.id)
     # A question that closes an interview ("We have a few minutes left. Any questions for me?") comes last.
     bank = load_bank()
-    return sorted(chosen, key=lambda qid: CLOSING in bank[qid].tags)
+    return sorted(chosen, key=lambda qid: bank[qid].closes)
 
 
 def _chosen(db: Session, *, user_id: int, question_ids: list[str], language: str) -> InterviewSetup:
