@@ -51,6 +51,20 @@ def test_a_reason_names_the_documents_phrase_not_the_questions_instruction_verb(
     assert not any("Designed" in w for named in words.values() for w in named)  # "Design …" asks, it is no topic
 
 
+def test_a_reason_names_no_verb_form_and_no_word_twice() -> None:
+    # "You mention REST API, Designed" and "You mention Redis caching, Redis" (a candidate's plain-text résumé).
+    resume = (
+        "Built a REST API in Django serving 2,000 requests per second.\n"
+        "Reduced checkout latency by adding composite indexes in PostgreSQL and Redis caching.\n"
+        "Designed idempotent payment webhooks, building an outbox table."
+    )
+    named = [w for words in planning.tailor("web", resume, embeddings=None).words.values() for w in words]
+    assert "REST API" in named and "Redis caching" in named
+    assert not {"Designed", "building", "serving", "adding", "Built"} & set(named), named
+    words = planning.tailor("web", resume, embeddings=None).words
+    assert all(not (w in words[q] and any(w in o and w != o for o in words[q])) for q in words for w in words[q])
+
+
 def test_korean_words_are_named_without_their_particles() -> None:
     tailoring = planning.tailor("system_design", RESUME_KO, embeddings=None)
     words = tailoring.words["system_design-013"]  # idempotent payment retries

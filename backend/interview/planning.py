@@ -160,8 +160,11 @@ def _document_words(context: str, topic: list[str], weight: dict[str, float]) ->
     """The words of `context` the question's `topic` words share a token with, as the document writes them,
     the rarest in the track first. A Korean word is cut to the part it shares (캐시를 against 캐시 → 캐시)."""
     topic_tokens = {t: w for w in topic for t in _tokens(w) if t not in _KO_GRAMMAR}
+    written = {w.lower() for w in topic}
     matched: list[tuple[re.Match[str], set[str]]] = []  # document words and the tokens they share
     for match in _SURFACE.finditer(context):
+        if _inflected(match.group(0)) and match.group(0).lower() not in written:
+            continue  # "Designed", "building", "serving": a verb's form shares a stem with the topic, not the topic
         if hits := {t for t in _tokens(match.group(0)) if t in topic_tokens and t in weight}:
             matched.append((match, hits))
     found: dict[str, tuple[float, str]] = {}  # the phrase's heaviest shared token -> (weight, phrase as written)
@@ -185,7 +188,16 @@ def _document_words(context: str, topic: list[str], weight: dict[str, float]) ->
         if len(word) > 1 and score > found.get(hits[0], (0.0, ""))[0]:
             found[hits[0]] = (score, word)
         i = j + 1
-    return list(dict.fromkeys(word for _, word in sorted(found.values(), key=lambda sw: -sw[0])))[:_REASON_WORDS]
+    named: list[str] = []
+    for _, word in sorted(found.values(), key=lambda sw: -sw[0]):
+        if not any(word.lower() in _SURFACE.findall(other.lower()) for other in named):  # "Redis" in "Redis caching"
+            named.append(word)
+    return list(dict.fromkeys(named))[:_REASON_WORDS]
+
+
+def _inflected(word: str) -> bool:
+    """An English verb form ending in -ed or -ing (a past tense or gerund), by its spelling."""
+    return word.isascii() and word.isalpha() and len(word) > 5 and word.lower().endswith(("ed", "ing"))
 
 
 def tailor(track: str, context: str, *, embeddings: E5Embeddings | None) -> Tailoring:
