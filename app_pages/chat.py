@@ -424,7 +424,7 @@ if view.state != State.ENDED:
     progress = "chat.progress"
 else:  # where it stopped: the last question asked, or all of them
     progress = "chat.progress_done" if view.position >= view.planned else "chat.progress_ended"
-st.caption(f"{widgets.plain(shown)} · {t(progress, position=view.position, planned=view.planned)}")
+st.caption(f"{widgets.plain(shown)} · {t(progress, position=view.position, planned=view.planned, count=view.planned)}")
 
 if view.state == State.ENDED:  # the results first, where the candidate is looking; the interview below
     with st.container(key="summary"):

@@ -89,6 +89,7 @@ def test_a_count_of_one_reads_in_the_singular() -> None:
     assert translate("docs.row", "en", name="cv.txt", count=2) == "cv.txt · 2 passages"
     assert translate("chat.fewer_questions", "en", count=1, asked=5).startswith("Only one question matches")
     assert translate("history.count", "en", count=1, page=1, pages=1).startswith("1 interview ·")
+    assert translate("chat.progress_done", "en", count=1) == "Finished · 1 question"
     # Every singular has its plural, with the same placeholders in every language.
     for key in (k for k in STRINGS if k.endswith("_one")):
         plural = STRINGS[key.removesuffix("_one")]

@@ -99,7 +99,7 @@ def test_full_offline_interview_through_the_chat_page(ctx) -> None:
     assert not fresh.exception, fresh.exception
     assert en("summary.title") in [s.value for s in fresh.subheader]
     assert any(m.label == en("summary.overall") for m in fresh.metric)
-    assert any(c.value.endswith(en("chat.progress_done").format(planned=3)) for c in fresh.caption)
+    assert any(c.value.endswith(en("chat.progress_done").format(count=3)) for c in fresh.caption)
 
 
 def test_answer_box_states_and_enforces_the_length_limit(ctx) -> None:
