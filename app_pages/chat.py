@@ -85,6 +85,7 @@ def setup_form() -> None:
             default=last.get("difficulty", "mixed"),
             format_func=labeller("difficulty", [*DIFFICULTIES, "mixed"]),
             key=keys.SETUP_DIFFICULTY,
+            required=True,  # a click on the chosen option keeps it, never an empty choice
         )
         lang = st.segmented_control(
             t("chat.language"),
@@ -92,6 +93,7 @@ def setup_form() -> None:
             default=last.get("language", language()),
             format_func=LANGUAGE_NAMES.get,
             key=keys.SETUP_LANGUAGE,
+            required=True,  # a click on the chosen option keeps it, never an empty choice
         )
         count = st.slider(
             t("chat.num_questions"), 1, planning.MAX_QUESTIONS, last.get("count", 5), key=keys.SETUP_COUNT

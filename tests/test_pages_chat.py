@@ -309,6 +309,9 @@ def test_the_set_up_follows_the_chosen_track_and_keeps_the_last_choices(ctx) -> 
     assert at.selectbox(key=keys.SETUP_TRACK).value == "os"
     assert at.segmented_control(key=keys.SETUP_DIFFICULTY).value == "hard"
     assert at.slider(key=keys.SETUP_COUNT).value == 2
+    # A click on the chosen difficulty or language keeps it: the interview never starts on an empty choice
+    # ("Mixed · English" without a word).
+    assert all(at.segmented_control(key=k).proto.required for k in (keys.SETUP_DIFFICULTY, keys.SETUP_LANGUAGE))
 
 
 def test_the_rubric_and_the_total_say_how_the_total_is_made() -> None:

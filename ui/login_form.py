@@ -26,6 +26,7 @@ def render(ctx: AppContext) -> None:
         default=current,
         format_func=LANGUAGE_NAMES.get,
         key=keys.LANGUAGE_PICKER,
+        required=True,
     )
     if picked and picked != current:
         st.session_state[keys.LANGUAGE] = picked
