@@ -259,6 +259,25 @@ def test_a_habit_told_in_we_is_no_story_of_the_candidate_s_own() -> None:
     assert grades["story"].total >= 70 and grades["story"].scores["action"].score >= 4
 
 
+def test_star_labels_are_no_evidence_of_the_parts_they_name() -> None:
+    # Labels over empty sentences scored 50, with "a specific situation, a clear result" as what worked.
+    question = load_bank()["behavioral-009"]
+    labelled = {
+        "ko": "상황: 프로젝트가 있었습니다. 과제: 성공시켜야 했습니다. 행동: 우리 팀이 열심히 했습니다. "
+        "결과: 잘 됐습니다.",
+        "en": "Situation: there was a project. Task: I had to make it succeed. Action: our team worked hard. "
+        "Result: it went well.",
+    }
+    for language, text in labelled.items():
+        result = grade_bank_answer(question, text, language, offline_embeddings())
+        assert result.total <= 45 and result.scores["situation"].score <= 3, (language, result.total)
+        assert not any(s.startswith(("A specific situation", "구체적인 상황")) for s in result.strengths)
+    story = ("Situation: last March our payment service went down for 40 minutes after my deploy. Task: I owned the "
+             "deploy, so I had to restore it and find the cause. Action: I rolled back, wrote a config check and "
+             "walked the team through it. Result: no repeat outage in six months.")
+    assert grade_bank_answer(question, story, "en", offline_embeddings()).total >= 85  # labels cost a story nothing
+
+
 def test_the_closing_question_is_graded_on_the_questions_the_candidate_asks() -> None:
     # "Do you have any questions for me?" was graded as a story: three good questions scored 35 with advice to
     # "set the scene with one specific event", and "No, you covered everything" scored 22.

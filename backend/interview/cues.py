@@ -58,6 +58,11 @@ STAR: dict[str, re.Pattern[str]] = {
     ),
 }
 
+# A STAR part's label opening a sentence ("Result: …", "**상황:** …"): it names the part, it is no evidence of it.
+STAR_LABEL = re.compile(
+    r"^\W*(?:situation|task|action|result|상황|과제|행동|결과|[star])\W*?\s*[:：\-–—)]\W*\s*", re.IGNORECASE
+)
+
 # Behavioural anti-patterns that interview guides warn about, whatever the question: shifting blame
 # or speaking badly of others, and leading with pay, perks or prestige. A story told with these reads
 # fluently and hits every STAR cue, so they count as evidence against the answer, like a contradicted
@@ -151,6 +156,12 @@ PAST = re.compile(
 
 # Concrete detail: numbers, durations, named tools (a capitalised or mixed-case word inside a sentence).
 SPECIFIC = re.compile(r"\d|(?<=\s)[A-Z][A-Za-z0-9]+[A-Z0-9][A-Za-z0-9]*|(?<=[a-z]\s)[A-Z][a-z]{2,}")
+# When it happened, in words ("last spring", "작년 여름"): with SPECIFIC, what makes a situation one event.
+WHEN = re.compile(
+    r"\blast (?:year|month|week|quarter|spring|summer|autumn|fall|winter|sprint)\b|\bat my (?:previous|last|first)\b|"
+    r"\b(?:a|one|two|three) (?:days?|weeks?|months?|years?) (?:ago|before)\b|작년|지난(?:해|달|주|분기|번)|당시|입사",
+    re.IGNORECASE,
+)
 # Korean stories often leave out "제가": these verbs in the past tense are the candidate's own actions.
 OWN_ACTION = re.compile(
     r"(?:제안|정리|작성|설계|구현|도입|분석|설득|요청|공유|진행|해결|개선|추가|자동화|검토|조사|테스트|배포|"

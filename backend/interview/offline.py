@@ -486,7 +486,7 @@ def _star(units: list[_Unit], coverage: float) -> dict[str, tuple[float, str]]:
     sentence says "we" or "together"), a result with an outcome (better with a number). Hypotheticals
     ("I would…") are no story; blaming, belittling or perks-first sentences cost a level each on action
     and result (at most two)."""
-    texts = [u.text for u in units if _substantive(u)] or [u.text for u in units]
+    texts = [cues.STAR_LABEL.sub("", u.text) for u in units if _substantive(u)] or [u.text for u in units]
     past = [t for t in texts if cues.PAST.search(t)]
     plural = [t for t in past if cues.FIRST_PERSON_PLURAL.search(t)]
     mine = [t for t in past if cues.FIRST_PERSON.search(t) or (cues.OWN_ACTION.search(t) and t not in plural)]
@@ -500,7 +500,13 @@ def _star(units: list[_Unit], coverage: float) -> dict[str, tuple[float, str]]:
     bad = [t for t in texts if _blames(t) or cues.SELF_INTEREST.search(t)]
     numbers = [t for t in outcome if cues.SPECIFIC.search(t)]
     values = {
-        "situation": (1 + 2 * bool(setting) + bool(cues.SPECIFIC.search(" ".join(setting))) + (len(past) > 2), setting),
+        # A detail or when it happened makes a situation specific; a longer story only then counts ("there was a
+        # project" in three past-tense sentences had 4 of 5. Development half: pairwise 0.877 -> 0.878, blaming
+        # stories 30.8 -> 29.8, brief stories 61.8 -> 63.0, others within 0.3).
+        "situation": (
+            1 + 2 * bool(setting) + (1 + (len(past) > 2)) * bool(_specific(" ".join(setting))),
+            setting,
+        ),
         "task": (2 + bool(task) + bool(mine) + (len(mine) >= 3), task or mine),
         # Evidence of the candidate's actions: not the sentence saying what they were responsible for.
         "action": (1 + min(4, 1.5 * len(mine)) if mine else 1.5 + 0.5 * bool(ours), mine_done or mine or ours),
@@ -517,6 +523,11 @@ def _star(units: list[_Unit], coverage: float) -> dict[str, tuple[float, str]]:
         evidence = bad[0] if bad and dim in ("action", "result") else hits[0] if hits else ""
         out[dim] = (value, evidence)
     return out
+
+
+def _specific(text: str) -> bool:
+    """Whether a situation is one event: a detail (a number, a named tool) or when it happened."""
+    return bool(cues.SPECIFIC.search(text) or cues.WHEN.search(text))
 
 
 def _blames(text: str) -> bool:
