@@ -18,6 +18,7 @@ kb = runtime.knowledge(ctx)  # after the title: the first visit of a fresh serve
 # English one.
 upload = st.file_uploader(
     t("docs.upload"),
+    help=t("docs.upload_help", mb=f"{ctx.settings.max_upload_mb:g}", chars=f"{ctx.settings.max_upload_chars:,}"),
     key=keys.DOC_UPLOAD,
     max_upload_size=max(1, int(ctx.settings.max_upload_mb)),
 )

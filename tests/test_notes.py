@@ -168,13 +168,23 @@ def test_an_answer_in_the_other_language_than_the_notes_is_graded_on_its_content
     key_points = derive_key_points(question, [section.text], embeddings=offline_embeddings())
 
     def total(answer: str) -> int:
-        return grade_offline(question=question, key_points=key_points, answer=answer, language="ko",
-                             track="databases", embeddings=offline_embeddings(), model_answer=section.text,
-                             reference=section.text, approximate=True).total
+        return grade_offline(
+            question=question,
+            key_points=key_points,
+            answer=answer,
+            language="ko",
+            track="databases",
+            embeddings=offline_embeddings(),
+            model_answer=section.text,
+            reference=section.text,
+            approximate=True,
+        ).total
 
-    faithful = total("애플리케이션은 PostgreSQL 연결을 미리 열어 둔 풀을 유지하고 요청마다 하나씩 빌려줍니다. "
-                     "트랜잭션 모드의 PgBouncer는 트랜잭션이 끝날 때마다 연결을 풀에 돌려줍니다. "
-                     "풀이 너무 작으면 요청이 줄을 서고, 너무 크면 데이터베이스의 max_connections를 다 써 버립니다.")
+    faithful = total(
+        "애플리케이션은 PostgreSQL 연결을 미리 열어 둔 풀을 유지하고 요청마다 하나씩 빌려줍니다. "
+        "트랜잭션 모드의 PgBouncer는 트랜잭션이 끝날 때마다 연결을 풀에 돌려줍니다. "
+        "풀이 너무 작으면 요청이 줄을 서고, 너무 크면 데이터베이스의 max_connections를 다 써 버립니다."
+    )
     vague = total("커넥션 풀은 성능에 중요하고 상황에 맞게 잘 설정해야 합니다. 여러 가지 방법이 있습니다.")
     assert faithful >= 70 and vague <= 20, (faithful, vague)
 
@@ -242,6 +252,30 @@ def test_a_pdf_of_notes_gives_a_question_per_section(ctx) -> None:
     assert [q["reason"]["section"] for q in questions] == ["TCP handshake", "Congestion control"]
     assert questions[0]["text"] == "TCP handshake에 대해 설명해 주세요. 핵심은 무엇인가요?"
     assert "SYN-ACK" in questions[0]["model_answer"] and questions[0]["key_points"]
+
+
+def test_a_pdf_of_labelled_paragraphs_gives_a_question_per_label(ctx) -> None:
+    # Notes written in a word processor as "Term: explanation" paragraphs, no heading lines: "no sections", with
+    # advice to use "# Heading", which a PDF cannot have.
+    from tests.test_rag_loaders import make_pdf
+
+    kb = knowledge(ctx)
+    user = _user(ctx)
+    lines = [
+        "OS notes (week 3)",
+        "Deadlock: four conditions must hold at once: mutual exclusion, hold and wait, no preemption",
+        "and circular wait. Ordering lock requests prevents the circular wait.",
+        "Virtual memory: each process sees its own address space; the MMU translates pages to frames",
+        "and the TLB caches recent translations.",
+    ]
+    kb.add_upload(user_id=user.id, filename="os.pdf", data=make_pdf([lines]))
+    questions = notes.note_questions(
+        ctx, kb, None, user_id=user.id, source="os.pdf", language="en", track="os", count=5
+    )
+    assert [q["reason"]["section"] for q in questions] == ["Deadlock", "Virtual memory"]
+    assert "circular wait" in questions[0]["model_answer"] and questions[0]["key_points"]
+    # Markdown notes keep their headings: a labelled line inside a section is its text, not a section.
+    assert [s.heading for s in notes.split_sections("# Locks\nDeadlock: four conditions must hold.")] == ["Locks"]
 
 
 def test_count_spreads_questions_over_the_document(ctx) -> None:

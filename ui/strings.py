@@ -173,7 +173,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "history.dates": {"ko": "기간", "en": "Dates"},
     "history.scores": {"ko": "총점 범위", "en": "Score range"},
     "history.count": {"ko": "면접 {count}개 · {page}/{pages} 쪽", "en": "{count} interviews · page {page} of {pages}"},
-    "history.count_one": {"ko": "면접 {count}개 · {page}/{pages} 쪽", "en": "{count} interview · page {page} of {pages}"},
+    "history.count_one": {
+        "ko": "면접 {count}개 · {page}/{pages} 쪽",
+        "en": "{count} interview · page {page} of {pages}",
+    },
     "history.none": {"ko": "조건에 맞는 면접이 없습니다.", "en": "No interviews match."},
     "history.empty": {
         "ko": "아직 면접 기록이 없습니다. 모의 면접을 마치면 여기에서 다시 볼 수 있습니다.",
@@ -355,9 +358,9 @@ STRINGS.update(
         "chat.notes": {"ko": "내 노트로 연습", "en": "Practise on my notes"},
         "chat.notes_help": {
             "ko": "고른 자료의 섹션마다 질문 하나를 만들고, 기술 답변처럼 그 섹션으로 채점합니다. "
-            "분야는 기록에서 이 면접을 분류하는 데만 쓰입니다.",
+            "그래서 기술 분야를 골라야 하며, 분야는 기록에서 이 면접을 분류하는 데 쓰입니다.",
             "en": "Asks one question per section of the chosen document and grades the answer like a technical one, "
-            "against that section. The track only files the interview in your history.",
+            "against that section: choose a technical track, which also files the interview in your history.",
         },
         "chat.notes_track": {
             "ko": "노트 질문은 노트의 내용을 묻고 기술 답변처럼 채점합니다. 이 면접을 분류할 기술 분야를 골라 주세요.",
@@ -376,8 +379,10 @@ STRINGS.update(
         "chat.reason_pasted": {"ko": "붙여 넣은 채용 공고·이력서", "en": "your job description / résumé"},
         "chat.reason_section": {"ko": "내 노트 '{name}' › {section}", "en": "From your notes '{name}' › {section}"},
         "notes.no_sections": {
-            "ko": "{name}: 질문을 만들 섹션이 없습니다. 제목(# 제목)으로 나눈 노트를 올려 주세요.",
-            "en": "{name}: there are no sections to ask about. Upload notes divided by headings (# Heading).",
+            "ko": "{name}: 질문을 만들 섹션이 없습니다. 노트를 제목(한 줄짜리 제목, Markdown이면 # 제목)으로 나누거나 "
+            "'용어: 설명' 형식의 문단으로 써서 올려 주세요.",
+            "en": "{name}: there are no sections to ask about. Divide the notes by headings (a short line of its own, "
+            "or # Heading in Markdown), or write them as 'Term: explanation' paragraphs.",
         },
         "notes.not_found": {
             "ko": "{name}: 내 자료에서 찾을 수 없습니다. 자료를 다시 올려 주세요.",
@@ -431,7 +436,10 @@ STRINGS.update(
         "chat.retry_label": {"ko": "다시 도전 (시도 {attempt})", "en": "Try again (attempt {attempt})"},
         "chat.skipped": {"ko": "이 질문은 건너뛰었습니다.", "en": "You skipped this question."},
         "chat.input": {"ko": "답변을 입력하세요…", "en": "Type your answer…"},
-        "chat.input_disabled": {"ko": "위의 버튼으로 다음 단계를 고르세요", "en": "Choose what to do next with the buttons above"},
+        "chat.input_disabled": {
+            "ko": "위의 버튼으로 다음 단계를 고르세요",
+            "en": "Choose what to do next with the buttons above",
+        },
         "chat.shorten": {
             "ko": "보낸 답변은 여기 그대로 있습니다. {max}자 이내로 줄여서 보내 주세요.",
             "en": "Your answer is kept here. Shorten it to {max} characters or fewer and send it.",
@@ -505,7 +513,10 @@ STRINGS.update(
         "summary.skipped": {"ko": "건너뛴 질문 {n}개", "en": "{n} skipped"},
         "summary.strongest": {"ko": "강한 주제", "en": "Strongest topics"},
         "summary.weakest": {"ko": "보완할 주제", "en": "Topics to work on"},
-        "summary.strongest_none": {"ko": "{score}점 이상인 주제가 아직 없습니다.", "en": "No topic at {score} or above yet."},
+        "summary.strongest_none": {
+            "ko": "{score}점 이상인 주제가 아직 없습니다.",
+            "en": "No topic at {score} or above yet.",
+        },
         "summary.weakest_none": {"ko": "{score}점 미만인 주제가 없습니다.", "en": "No topic below {score}."},
         "summary.topic_row": {"ko": "{topic}: {score:.0f}점", "en": "{topic}: {score:.0f}"},
         "summary.improvements": {"ko": "다시 도전해서 오른 점수", "en": "Improvements from retries"},
@@ -635,6 +646,12 @@ STRINGS.update(
             "No other user can ever see them.",
         },
         "docs.upload": {"ko": "파일 올리기 (.md .txt .docx .pdf)", "en": "Upload a file (.md .txt .docx .pdf)"},
+        "docs.upload_help": {
+            "ko": "파일당 {mb} MB, 글자 {chars}자까지. '내 노트로 연습'에 쓰려면 노트를 제목(한 줄짜리 제목, "
+            "Markdown이면 # 제목)으로 나누거나 '용어: 설명' 형식의 문단으로 써 주세요.",
+            "en": "Up to {mb} MB and {chars} characters of text per file. For 'Practise on my notes', divide the notes "
+            "by headings (a short line of its own, or # Heading in Markdown) or write 'Term: explanation' paragraphs.",
+        },
         "docs.uploaded": {
             "ko": "{name}을(를) 색인했습니다 ({count}개 문단).",
             "en": "Indexed {name} ({count} passages).",

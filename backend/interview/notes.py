@@ -34,6 +34,8 @@ MAX_SECTION_CHARS = 3000  # of a section given to the LLM and kept as the model 
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+")
 _END = ".!?。:;,)\"'”’·-–—…"
+# A paragraph that opens with a short label and a colon: "Deadlock: four conditions must hold …".
+_LABEL = re.compile(r"^\s*([^:：\n]{2,40}?)\s*[:：]\s+(\S.*)$")
 # A line of extracted PDF or plain text is a heading when it is short, has no sentence end and prose follows.
 _HEADING_WORDS, _HEADING_CHARS = 8, 60
 
@@ -77,7 +79,22 @@ def split_sections(text: str) -> list[Section]:
         if sections:
             sections[-1][1].append(line)
     out = [Section(heading, "\n".join(body).strip()) for heading, body in sections]
-    return [s for s in out if s.heading and s.text]
+    out = [s for s in out if s.heading and s.text]
+    return out if out or markdown else _labelled_sections(lines)
+
+
+def _labelled_sections(lines: list[str]) -> list[Section]:
+    """Notes without headings, written as labelled paragraphs ("Virtual memory: each process sees …", a common
+    way to write notes in a word processor and so in a PDF): a section per label, its text what follows it."""
+    sections: list[tuple[str, list[str]]] = []
+    for line in lines:
+        match = _LABEL.match(line)
+        label = " ".join(match.group(1).split()) if match else ""
+        if label and len(label.split()) <= _HEADING_WORDS and not label.startswith(("-", "*", "•", "http")):
+            sections.append((label, [match.group(2)]))
+        elif sections:
+            sections[-1][1].append(line)
+    return [Section(h, "\n".join(body).strip()) for h, body in sections if "\n".join(body).strip()]
 
 
 def _next_line(lines: list[str], index: int) -> str:
