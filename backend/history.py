@@ -26,7 +26,7 @@ from backend.interview.rubric import DIMENSIONS
 PER_PAGE = 20
 CHART_SESSIONS = 200  # the score-over-time chart shows the latest interviews with a score
 TOPIC_ANSWERS = 500  # weak topics are judged on the latest graded answers
-MAX_TITLE = 200
+MAX_TITLE = 80  # a title reads as one heading line, not a paragraph
 MAX_SEARCH = 200
 STATUSES = ("active", "ended")
 
@@ -278,12 +278,17 @@ def history_page(
 
 
 def rename_session(ctx: AppContext, *, user_id: int, session_id: int, title: str) -> None:
-    """Give one of the user's interviews a new title (1–200 characters)."""
+    """Give one of the user's interviews a new title (at most MAX_TITLE characters: a longer one is shortened at a
+    word, with an ellipsis)."""
     title = " ".join(title.split())
     if not title:
         raise AppError("history.empty_title")
+    if len(title) > MAX_TITLE:
+        cut = title[: MAX_TITLE - 1]
+        space = cut.rfind(" ", MAX_TITLE // 2)
+        title = (cut[:space] if space > 0 else cut).rstrip() + "…"
     with ctx.tx() as db:
-        repo.update_session(db, user_id=user_id, session_id=session_id, title=title[:MAX_TITLE].rstrip())
+        repo.update_session(db, user_id=user_id, session_id=session_id, title=title)
 
 
 def delete_session(ctx: AppContext, *, user_id: int, session_id: int) -> None:

@@ -486,7 +486,14 @@ def test_rename_trims_and_refuses_an_empty_title(hctx) -> None:
         history.rename_session(hctx, user_id=user.id, session_id=session_id, title="   ")
     assert getattr(empty.value, "code", "") == "history.empty_title"
     history.rename_session(hctx, user_id=user.id, session_id=session_id, title="x" * 500)
-    assert len(engine.load_interview(hctx, user_id=user.id, session_id=session_id).title) == history.MAX_TITLE
+    assert (
+        engine.load_interview(hctx, user_id=user.id, session_id=session_id).title == "x" * (history.MAX_TITLE - 1) + "…"
+    )
+    # A long title is shortened at a word, never mid-word ("아주 긴 제").
+    history.rename_session(hctx, user_id=user.id, session_id=session_id, title="아주 긴 제목 " * 30)
+    title = engine.load_interview(hctx, user_id=user.id, session_id=session_id).title
+    assert len(title) <= history.MAX_TITLE and title.endswith("…")
+    assert set(title[:-1].split()) == {"아주", "긴", "제목"}
 
 
 def label(key: str, **params: object) -> str:
@@ -528,8 +535,9 @@ def test_exports_hold_every_question_and_answer_render_korean_and_round_trip(hct
         assert answer.question_text in markdown and answer.answer_text in markdown
     assert markdown.startswith("# DB 연습") and "총점: 70/100" in markdown
     # Text is exported as written: a title with HTML or an identifier with underscores is no markup.
-    marked = export.to_markdown(export.interview_blocks(view, title="<b>x</b> __init__", timezone=SEOUL,
-                                                        language="ko", label=label))
+    marked = export.to_markdown(
+        export.interview_blocks(view, title="<b>x</b> __init__", timezone=SEOUL, language="ko", label=label)
+    )
     assert marked.startswith("# \\<b\\>x\\</b\\> \\_\\_init\\_\\_\n")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(export.to_pdf(blocks))).pages)
     assert korean.replace(" ", "") in text.replace(" ", "").replace("\n", "")

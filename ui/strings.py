@@ -196,8 +196,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "history.renamed": {"ko": "이름을 바꿨습니다.", "en": "Renamed."},
     "history.empty_title": {"ko": "이름을 입력해 주세요.", "en": "Please enter a title."},
     "history.title_help": {
-        "ko": "최대 {max}자입니다. 더 길면 {max}자까지만 저장됩니다.",
-        "en": "At most {max} characters: a longer title is cut to {max}.",
+        "ko": "최대 {max}자입니다. 더 길면 {max}자 안으로 줄여 저장합니다.",
+        "en": "At most {max} characters: a longer title is shortened to fit.",
     },
     "history.delete": {"ko": "삭제", "en": "Delete"},
     "history.delete_confirm": {
