@@ -49,6 +49,8 @@ def test_off_topic_answer_scores_at_the_bottom(embeddings) -> None:
         # in an HTTP answer shares two words with "threads share its resources".
         bottom = 10 if embeddings is not None else 20
         assert result.total <= bottom and not result.covered_points, (target, other, result.total)
+        if result.insufficient:  # said as such, not only "there isn't enough here to grade"
+            assert result.coaching.startswith(("This reads as an answer to a different", "다른 질문에"))
 
 
 def test_the_textbook_is_vs_eq_answer_scores_high_with_no_doubt() -> None:

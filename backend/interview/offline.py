@@ -168,6 +168,10 @@ _QUESTIONS_HINT = {
     "interviewer's own experience.",
 }
 _ASKED_PRAISE = {"ko": "구체적인 질문 {count}개.", "en": "{count} specific questions."}
+_OFF_TOPIC = {
+    "ko": "다른 질문에 대한 답처럼 읽힙니다. 받은 질문에 답해 보세요.",
+    "en": "This reads as an answer to a different question: answer the one asked.",
+}
 _LIST_HINT = {
     "ko": "용어를 나열하기만 했습니다. 각 용어가 무엇이고 왜 중요한지 문장으로 설명해 보세요.",
     "en": "You listed terms without explaining them. Say in a sentence what each one is and why it matters.",
@@ -228,7 +232,7 @@ def grade_offline(
     support, vectors = _support(question, facts, units, embeddings, cross=cross, authored=not approximate)
     grounding = _grounding(facts, reference, units, cross)
     if not asked and support.max() < _PARTIAL and _off_topic(question, track, units, vectors, embeddings, facts, cross):
-        return _insufficient(dims, key_points, hint)  # about something else entirely
+        return _insufficient(dims, key_points, f"{_OFF_TOPIC[language]} {hint}")  # about something else entirely
 
     k = len(key_points)
     # A sentence's credit for a point is worth what the reference vouches for of it.
