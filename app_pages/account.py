@@ -90,8 +90,8 @@ with st.expander(t("account.delete"), icon=":material/warning:"):
             if sure:
                 try:
                     accounts.delete_account(ctx, user_id=account.id, password=password)
-                    runtime.logout(ctx, farewell=t("account.deleted"))
+                    runtime.logout(ctx, farewell="account.deleted")
                 except AppError as exc:
                     runtime.show_error(exc)
             else:
-                st.error(t("account.delete_confirm"), icon="⚠️")
+                st.error(t("account.delete_unconfirmed"), icon="⚠️")

@@ -8,6 +8,7 @@ import hmac
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -268,31 +269,46 @@ def _locked(locked_until: datetime | None, now: datetime) -> AppError:
     return AppError("auth.locked", seconds=max(int(left) + 1, 1))
 
 
+def _password_attempt(
+    ctx: AppContext, *, name_key: str, password: str, find: Callable[[Session], User | None]
+) -> User | None:
+    """One counted attempt at the password of the user `find` reads, on the lock of the name `name_key`: that
+    user if the password is theirs, else None; AppError auth.locked while the name is locked, even for the right
+    password. The right password forgets the failures."""
+    key = _throttle_key(name_key, ctx.pepper)
+    now = utcnow()
+    # The attempt is counted in a short transaction that ends before bcrypt: the connection goes back to the
+    # pool during the slow check.
+    with ctx.tx() as db:
+        mine, locked_until = _count_attempt(db, ctx, key=key, now=now)
+        user = find(db) if mine else None
+    if not mine:
+        raise _locked(locked_until, now)
+    # Same work for an unknown name as a real check, so response time does not reveal which usernames exist.
+    ok = verify_password(password, user.password_hash if user else _dummy_hash(), ctx.pepper)
+    if user is None or not ok:
+        log.info("wrong password", extra={"user_id": user.id if user else None, "failures": mine})
+        return None
+    now = utcnow()
+    with ctx.tx() as db:
+        locked_until = _clear_attempts(db, key=key, mine=mine, now=now)
+    if locked_until is not None:
+        raise _locked(locked_until, now)
+    return user
+
+
 def login(ctx: AppContext, *, username: str, password: str) -> Account:
     """Check credentials; an unknown name gets the same answers, lock and single bcrypt check as a real one."""
     if len(password) > PASSWORD_MAX_CHARS or len(username) > 4 * PASSWORD_MAX_CHARS:
         # No account has such a password (sign-up refuses it): answer before any hashing.
         raise AppError("auth.bad_credentials")
     name = username_key(username)
-    key = _throttle_key(name, ctx.pepper)
-    now = utcnow()
-    # The attempt is counted, keyed on the typed name so the lock cannot tell which names exist, in a short
-    # transaction that ends before bcrypt: the connection goes back to the pool during the slow check.
-    with ctx.tx() as db:
-        mine, locked_until = _count_attempt(db, ctx, key=key, now=now)
-        user = db.scalar(select(User).where(User.username_key == name)) if mine else None
-    if not mine:
-        raise _locked(locked_until, now)
-    # Same work for an unknown name as a real check, so response time does not reveal which usernames exist.
-    ok = verify_password(password, user.password_hash if user else _dummy_hash(), ctx.pepper)
-    if user is None or not ok:
-        log.info("login failed", extra={"user_id": user.id if user else None, "failures": mine})
+    # Locked by the typed name, so the lock cannot tell which names exist.
+    user = _password_attempt(
+        ctx, name_key=name, password=password, find=lambda db: db.scalar(select(User).where(User.username_key == name))
+    )
+    if user is None:
         raise AppError("auth.bad_credentials")
-    now = utcnow()
-    with ctx.tx() as db:
-        locked_until = _clear_attempts(db, key=key, mine=mine, now=now)
-    if locked_until is not None:
-        raise _locked(locked_until, now)
     log.info("login", extra={"user_id": user.id})
     return _account(user)
 
@@ -360,18 +376,26 @@ def _user(db: Session, user_id: int) -> User:
 
 
 def _checked_hash(ctx: AppContext, *, user_id: int, password: str) -> tuple[str, str]:
-    """(username, stored hash) once `password` matches it; bcrypt runs with no pooled connection held."""
+    """(username, stored hash) once `password` matches it; bcrypt runs with no pooled connection held.
+
+    A wrong password counts towards the lock of logging in under that name: someone at an unattended session
+    gets the same few guesses as at the login form, not a few more there.
+    """
     with ctx.read() as db:
-        found = db.execute(select(User.username, User.password_hash).where(User.id == user_id)).one_or_none()
-    if found is None:
+        name = db.scalar(select(User.username_key).where(User.id == user_id))
+    if name is None:
         raise AppError("error.not_found")
-    if not verify_password(password, found.password_hash, ctx.pepper):
+    user = _password_attempt(ctx, name_key=name, password=password, find=lambda db: db.get(User, user_id))
+    if user is None:
         raise AppError("auth.wrong_current_password")
-    return found.username, found.password_hash
+    return user.username, user.password_hash
 
 
 def change_password(ctx: AppContext, *, user_id: int, current: str, new: str, keep_token: str | None = None) -> None:
-    """Change the password (current one required) and revoke every other session token."""
+    """Change the password (current one required, new one different) and revoke every other session token."""
+    if normalise_password(new) == normalise_password(current):
+        # Nothing would change; said before the check, which would count an attempt for nothing.
+        raise AppError("auth.password_unchanged")
     username, checked = _checked_hash(ctx, user_id=user_id, password=current)
     check_password(new, username=username)
     new_hash = hash_password(new, ctx.pepper)

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from backend import accounts
+from backend.context import AppContext
 from backend.db.models import AuthToken, LoginThrottle, utcnow
 from backend.errors import AppError
 from tests.conftest import random_lower_string, strong_password
@@ -186,3 +187,68 @@ def test_a_new_account_takes_the_browser_s_time_zone_when_it_is_one(ctx) -> None
     for unknown in (None, "", "Mars/Olympus_Mons", "../../etc/passwd"):
         account = accounts.signup(ctx, username=random_lower_string(), password=strong_password(), timezone=unknown)
         assert account.timezone == ctx.settings.default_timezone
+
+
+def _expire_locks(ctx: AppContext) -> None:
+    with ctx.tx() as db:
+        db.execute(update(LoginThrottle).values(locked_until=utcnow() - timedelta(seconds=1)))
+
+
+def test_wrong_current_passwords_lock_password_change_like_login(ctx) -> None:
+    old, new = strong_password(), strong_password()
+    user = accounts.signup(ctx, username="guessed", password=old)
+    for _ in range(ctx.settings.login_max_failures):
+        with pytest.raises(AppError) as info:
+            accounts.change_password(ctx, user_id=user.id, current="not the password", new=new)
+        assert info.value.code == "auth.wrong_current_password"
+    for attempt in (  # the right password, here and at the login form: one lock for both
+        lambda: accounts.change_password(ctx, user_id=user.id, current=old, new=new),
+        lambda: accounts.login(ctx, username="guessed", password=old),
+    ):
+        with pytest.raises(AppError) as info:
+            attempt()
+        assert info.value.code == "auth.locked" and info.value.params["seconds"] > 0
+    _expire_locks(ctx)
+    accounts.change_password(ctx, user_id=user.id, current=old, new=new)
+    with ctx.tx() as db:  # the failures are forgotten
+        assert db.scalars(select(LoginThrottle)).all() == []
+    assert accounts.login(ctx, username="guessed", password=new).id == user.id
+
+
+def test_wrong_passwords_lock_account_deletion_and_the_account_stays(ctx) -> None:
+    password = strong_password()
+    user = accounts.signup(ctx, username="keeper", password=password)
+    for _ in range(ctx.settings.login_max_failures):
+        with pytest.raises(AppError) as info:
+            accounts.delete_account(ctx, user_id=user.id, password="not the password")
+        assert info.value.code == "auth.wrong_current_password"
+    with pytest.raises(AppError) as info:
+        accounts.delete_account(ctx, user_id=user.id, password=password)
+    assert info.value.code == "auth.locked"
+    _expire_locks(ctx)
+    assert accounts.login(ctx, username="keeper", password=password).id == user.id
+    accounts.delete_account(ctx, user_id=user.id, password=password)
+    with pytest.raises(AppError) as info:
+        accounts.login(ctx, username="keeper", password=password)
+    assert info.value.code == "auth.bad_credentials"
+
+
+def test_a_right_current_password_clears_earlier_wrong_ones(ctx) -> None:
+    old, new = strong_password(), strong_password()
+    user = accounts.signup(ctx, username="fumbler", password=old)
+    for _ in range(ctx.settings.login_max_failures - 1):
+        with pytest.raises(AppError):
+            accounts.change_password(ctx, user_id=user.id, current="not the password", new=new)
+    accounts.change_password(ctx, user_id=user.id, current=old, new=new)
+    with ctx.tx() as db:
+        assert db.scalars(select(LoginThrottle)).all() == []
+
+
+def test_a_new_password_equal_to_the_current_one_is_refused(ctx) -> None:
+    password = strong_password()
+    user = accounts.signup(ctx, username="samesame", password=password)
+    for new in (password, password.replace("o", "\uff4f")):  # fullwidth o: the same password after NFKC
+        with pytest.raises(AppError) as info:
+            accounts.change_password(ctx, user_id=user.id, current=password, new=new)
+        assert info.value.code == "auth.password_unchanged"
+    assert accounts.login(ctx, username="samesame", password=password).id == user.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import app_server, browser_page, require_browser, sign_up, wait_idle
+from tests.browser import app_server, browser_page, open_page, require_browser, sign_up, wait_idle
 from tests.conftest import TEST_SECRET, strong_password
 from ui.strings import STRINGS
 
@@ -51,4 +51,35 @@ def test_a_bookmarked_page_opened_logged_out_leads_through_login_to_that_page(tm
         sign_up(page, "bookmarker", strong_password(), "en")
         page.get_by_role("heading", name=STRINGS["history.title"]["en"]).wait_for(timeout=60_000)
         assert page.url.endswith("/history")
+        assert page.errors == []
+
+
+def test_a_deleted_account_says_so_and_signing_up_again_lands_on_home(tmp_path) -> None:
+    require_browser()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "APP_SECRET": TEST_SECRET}
+    password = strong_password()
+    with app_server(env) as url, browser_page(locale="en-US") as page:
+        page.goto(url)
+        wait_idle(page, timeout=90_000)
+        sign_up(page, "deleter", password, "en")
+        page.get_by_text("Hello, deleter").wait_for(timeout=60_000)
+        account_title = page.get_by_role("heading", name=STRINGS["account.title"]["en"])
+        open_page(page, "nav.account", "en", account_title)
+        wait_idle(page)
+        page.get_by_text(STRINGS["account.delete"]["en"]).last.click()  # the expander
+        form = page.get_by_test_id("stForm").last
+        form.get_by_role("textbox", name=STRINGS["auth.password"]["en"]).fill(password)
+        form.get_by_text(STRINGS["account.delete_confirm"]["en"]).click()
+        form.get_by_role("button", name=STRINGS["account.delete_button"]["en"]).click()
+        notice = page.get_by_text(STRINGS["account.deleted"]["en"])
+        notice.wait_for(timeout=30_000)
+        wait_idle(page)
+        page.wait_for_timeout(2_000)  # the cookie component's reruns, which wiped a one-run message
+        assert notice.is_visible()
+
+        sign_up(page, "deleter", password, "en")
+        page.get_by_role("heading", name="Hello, deleter").wait_for(timeout=60_000)
+        wait_idle(page)
+        assert not account_title.count()
+        assert not notice.count()
         assert page.errors == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from backend import accounts
 from tests.apptest_helpers import log_in, new_app, sign_up, texts
 from tests.conftest import strong_password
@@ -103,18 +105,59 @@ def test_delete_account_needs_confirmation_then_removes_it(ctx) -> None:
     at.text_input(key=keys.DELETE_PASSWORD).input(password)
     at = at.button(key=keys.DELETE_SUBMIT).click().run()
     assert at.session_state[keys.ACCOUNT].username == "shortlived"  # not confirmed yet
+    assert [e.value for e in at.error] == [STRINGS["account.delete_unconfirmed"]["ko"]]  # says what to do
     at.text_input(key=keys.DELETE_PASSWORD).input(password)
     at.checkbox(key=keys.DELETE_CONFIRM).check()
     at = at.button(key=keys.DELETE_SUBMIT).click().run()
     assert not at.exception
     assert keys.ACCOUNT not in at.session_state
-    assert [s.value for s in at.success] == [STRINGS["account.deleted"]["ko"]]  # said, on the login screen
+    assert at.text_input(key=keys.LOGIN_USERNAME) is not None
+    assert [i.value for i in at.info] == [STRINGS["account.deleted"]["ko"]]  # said, on the login screen
+    # In a browser the cookie component reruns the script as soon as it has dropped the cookie: the notice stays.
+    at = at.run()
+    assert [i.value for i in at.info] == [STRINGS["account.deleted"]["ko"]]
+    at.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()
+    assert [i.value for i in at.info] == [STRINGS["account.deleted"]["en"]]
     try:
         accounts.login(ctx, username="shortlived", password=password)
         raise AssertionError("deleted account can still log in")
     except accounts.AppError as exc:
         assert exc.code == "auth.bad_credentials"
 
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_changing_the_password_to_the_current_one_is_refused(ctx, lang) -> None:
+    password = strong_password()
+    accounts.signup(ctx, username="unchanged", password=password, ui_language=lang)
+    at = log_in(new_app(ctx).run(), "unchanged", password)
+    at.switch_page("app_pages/account.py").run()
+    at.text_input(key=keys.PW_CURRENT).input(password)
+    at.text_input(key=keys.PW_NEW).input(password)
+    at.text_input(key=keys.PW_CONFIRM).input(password)
+    at = at.button(key=keys.PW_SUBMIT).click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [STRINGS["auth.password_unchanged"][lang]]
+    assert not at.success
+
+
+def test_wrong_current_passwords_lock_the_password_change_with_the_login_message(ctx) -> None:
+    password = strong_password()
+    at = sign_up(new_app(ctx).run(), "hammered", password)
+    at.switch_page("app_pages/account.py").run()
+
+    def change(current: str):  # noqa: ANN202
+        at.text_input(key=keys.PW_CURRENT).input(current)
+        at.text_input(key=keys.PW_NEW).input("a brand new passphrase")
+        at.text_input(key=keys.PW_CONFIRM).input("a brand new passphrase")
+        return at.button(key=keys.PW_SUBMIT).click().run()
+
+    for _ in range(ctx.settings.login_max_failures):
+        at = change("not the password")
+        assert [e.value for e in at.error] == [STRINGS["auth.wrong_current_password"]["ko"]]
+    at = change(password)
+    assert not at.exception and not at.success
+    locked = STRINGS["auth.locked"]["ko"].split("{seconds}")[0]
+    assert len(at.error) == 1 and at.error[0].value.startswith(locked)
 
 
 def test_a_changed_password_empties_the_fields_and_a_wrong_one_keeps_them(ctx) -> None:

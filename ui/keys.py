@@ -6,6 +6,7 @@ TOKEN = "auth_token"  # raw session token (also in the browser cookie)
 COOKIE_CHECKED = "cookie_checked"  # the request cookie was read once for this session
 LANGUAGE = "ui_language"  # language for anonymous visitors
 FLASH = "flash"  # one-shot success message shown after a rerun
+FAREWELL = "farewell"  # UI string key of the notice the login screen shows after a logout, until the next login
 MODEL = "llm_model"
 TEMPERATURE = "llm_temperature"
 

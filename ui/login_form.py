@@ -14,7 +14,8 @@ from ui.strings import LANGUAGE_NAMES
 def render(ctx: AppContext) -> None:
     """Title, what a candidate gets, language picker, and the login and sign-up tabs beside an example score
     card; a successful login or sign-up logs in and reruns."""
-    runtime.show_flash()  # "Your account has been deleted."
+    runtime.show_flash()
+    runtime.show_farewell()  # "Your account and all its data were deleted."
     st.title(t("app.title"))
     st.caption(t("auth.welcome"))
     st.markdown(t("auth.pitch"))

@@ -163,6 +163,7 @@ def remember(ctx: AppContext, account: Account) -> None:
     token = accounts.issue_token(ctx, user_id=account.id)
     st.session_state[keys.TOKEN] = token
     st.session_state[keys.ACCOUNT] = account
+    st.session_state.pop(keys.FAREWELL, None)
     _cookies().set(
         keys.COOKIE_NAME,
         token,
@@ -173,8 +174,8 @@ def remember(ctx: AppContext, account: Account) -> None:
 
 
 def logout(ctx: AppContext, farewell: str = "") -> None:
-    """Revoke the token server-side, drop the cookie and return to the login screen, in the language the user
-    had, saying `farewell` (translated by the caller) if given."""
+    """Revoke the token server-side, drop the cookie and return to the login screen on the home page, in the
+    language the user had, saying the UI string `farewell` (a key) if given until the next login."""
     shown = language()
     accounts.revoke_token(ctx, st.session_state.get(keys.TOKEN))
     for key in list(st.session_state.keys()):
@@ -184,9 +185,13 @@ def logout(ctx: AppContext, farewell: str = "") -> None:
             del st.session_state[key]
     st.session_state[keys.LANGUAGE] = shown
     if farewell:
-        flash(farewell)
+        # Kept rather than flashed: the cookie component reruns the script as soon as the browser has dropped the
+        # cookie, which wiped a one-run message before it could be read.
+        st.session_state[keys.FAREWELL] = farewell
     _cookies().delete(keys.COOKIE_NAME, samesite="strict")
-    st.rerun()
+    # Not a rerun in place: the next login or sign-up lands on the page it happens on, and that should be home,
+    # not the Account page an account was just deleted from (a bookmarked page is another matter).
+    st.switch_page("app_pages/home.py")
 
 
 def flash(message: str, *, notice: bool = False) -> None:
@@ -200,3 +205,9 @@ def show_flash() -> None:
         st.info(message, icon=":material/info:")
     elif message:
         st.success(message, icon="✅")
+
+
+def show_farewell() -> None:
+    """On the login screen: the notice the last logout left (the account was deleted), in the current language."""
+    if farewell := st.session_state.get(keys.FAREWELL):
+        st.info(t(farewell), icon=":material/info:")

@@ -106,6 +106,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ko": "현재 비밀번호가 올바르지 않습니다.",
         "en": "The current password is incorrect.",
     },
+    "auth.password_unchanged": {
+        "ko": "새 비밀번호는 현재 비밀번호와 달라야 합니다.",
+        "en": "The new password must be different from the current one.",
+    },
     "auth.signed_up": {"ko": "가입을 환영합니다, {username} 님!", "en": "Welcome aboard, {username}!"},
     # Home
     "home.greeting": {"ko": "안녕하세요, {username} 님 👋", "en": "Hello, {username} 👋"},
@@ -285,8 +289,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "ko": "모든 데이터가 삭제된다는 것을 이해했습니다",
         "en": "I understand that all my data will be deleted",
     },
+    "account.delete_unconfirmed": {
+        "ko": "계정과 그 안의 모든 데이터를 삭제하려면 확인란을 선택해 주세요.",
+        "en": "Tick the box to confirm you want to delete your account and everything in it.",
+    },
     "account.delete_button": {"ko": "계정 영구 삭제", "en": "Delete my account"},
-    "account.deleted": {"ko": "계정을 삭제했습니다.", "en": "Your account has been deleted."},
+    "account.deleted": {
+        "ko": "계정과 모든 데이터를 삭제했습니다.",
+        "en": "Your account and all its data were deleted.",
+    },
     # Errors
     "error.db_unavailable": {
         "ko": "데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요. 입력한 내용은 그대로 있습니다.",
