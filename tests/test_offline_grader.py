@@ -261,6 +261,20 @@ def test_a_habit_told_in_we_is_no_story_of_the_candidate_s_own() -> None:
     assert grades["story"].total >= 70 and grades["story"].scores["action"].score >= 4
 
 
+def test_a_behavioural_question_that_wants_no_story_is_graded_on_what_it_says() -> None:
+    # "How do you prepare for a behavioural interview?" was graded on Situation, Task, Action and Result: a full
+    # answer scored 20, "Situation 2/5: no sentence of the answer supports this".
+    question = load_bank()["behavioral-024"]
+    answer = ("I prepare five or six real stories from my last two jobs, each written down in STAR form. I make sure "
+              "each story says what I did, with I rather than we, and ends with a measurable result. I avoid blaming "
+              "former colleagues, and I practise the stories out loud so they stay under two minutes.")
+    result = grade_bank_answer(question, answer, "en", offline_embeddings())
+    assert set(result.scores) == {"correctness", "depth", "clarity", "structure"} and result.total >= 60
+    assert not any(p.startswith("Situation:") for p in result.missed_points)
+    empty = grade_bank_answer(question, "I don't know.", "en", offline_embeddings())
+    assert empty.insufficient and "Tell one real story" not in feedback_text(empty, "en")
+
+
 def test_star_labels_are_no_evidence_of_the_parts_they_name() -> None:
     # Labels over empty sentences scored 50, with "a specific situation, a clear result" as what worked.
     question = load_bank()["behavioral-009"]
@@ -308,7 +322,7 @@ def test_the_closing_question_is_graded_on_the_questions_the_candidate_asks() ->
 
 
 def test_an_empty_story_gets_story_advice_and_a_full_technical_answer_no_depth_advice() -> None:
-    story_question = next(q for q in load_bank().values() if q.track == "behavioral")
+    story_question = load_bank()["behavioral-002"]  # "Tell me about a challenge you faced recently at work."
     empty = grade_bank_answer(story_question, "I don't know.", "en", offline_embeddings())
     assert empty.insufficient and "Tell one real story" in feedback_text(empty, "en")
     question = load_bank()["python-003"]

@@ -210,9 +210,12 @@ def grade_offline(
 
     `reference` is the passage the key points come from (a bank question's section is found by
     itself); `approximate` marks key points that were derived rather than authored: the grade says so."""
-    dims = dimensions_for(track)
     closes = track == "behavioral" and _closes(question)
-    hint = (_QUESTIONS_HINT if closes else _STORY_HINT if "situation" in dims else _HINT)[language]
+    story = track == "behavioral" and not closes and _asks_for_a_story(question, model_answer)
+    # A behavioural question that wants no story ("What is STAR?", "Any questions for me?") is graded like a
+    # technical one: on what the answer says and its form, not on Situation, Task, Action and Result.
+    dims = dimensions_for(track if story or track != "behavioral" else "general")
+    hint = (_QUESTIONS_HINT if closes else _STORY_HINT if story else _HINT)[language]
     sentences = (s for p in plain_paragraphs(answer) for s in _SENTENCE.split(p))
     text = "\n".join(s for s in sentences if s.strip() and not cues.DIRECTED.search(s))
     reference = _reference_for(question, tuple(key_points), model_answer, language, text, reference)
@@ -257,35 +260,30 @@ def grade_offline(
     strengths = [key_points[i].rstrip(". ") + "." for i in covered]
     missed = [p for i, p in enumerate(key_points) if i not in covered]
     advice: dict[str, str] = {}  # what to change, for a dimension whose advice depends on what held it back
-    if track == "behavioral":
+    if story:  # the feedback speaks of the STAR parts the grade rests on
         values = _star(units, coverage)
-        if closes:  # graded on how many specific questions it asks, confirmed by the points they make
+        strong = [dim for dim, (v, _) in values.items() if _clamp(v) >= _STRONG_PART]
+        if strong and not strengths:
+            strengths = [_praise(strong, language)]
+        missed = [_STAR_ADVICE[dim][language] for dim in values if dim not in strong]
+        if any(_blames(u.text) for u in units) and not {"action", "result"} <= set(strong):
+            # What cost Action and Result levels: said instead of their general advice.
+            drop = {_STAR_ADVICE[dim][language] for dim in ("action", "result")}
+            missed = [_OWNERSHIP[language], *(m for m in missed if m not in drop)]
+    else:
+        content = {
+            "correctness": (1 + 4 * min(1.0, coverage / _CORE) ** 0.5 * grounded, best),
+            "depth": (depth, best),
+        }
+        if closes:  # the content is how many specific questions it asks, confirmed by the points they make
             value = 2 + 0.75 * min(len(asked), _ASKED_ENOUGH + 1) + _STAR_COVERAGE * coverage
-            values = {dim: (value, asked[0].text) for dim in values}
+            content = {dim: (value, asked[0].text) for dim in content}
             if len(asked) >= _ASKED_ENOUGH:
                 strengths = [_ASKED_PRAISE[language].format(count=len(asked)), *strengths]
             else:
                 missed = [_QUESTIONS_HINT[language], *missed]
-        elif not _asks_for_a_story(question, model_answer):  # "what is STAR?": graded on the points it makes
-            values = {dim: (depth, best) for dim in values}
-        else:  # a story: the feedback speaks of the STAR parts the grade rests on
-            strong = [dim for dim, (v, _) in values.items() if _clamp(v) >= _STRONG_PART]
-            if strong and not strengths:
-                strengths = [_praise(strong, language)]
-            missed = [_STAR_ADVICE[dim][language] for dim in values if dim not in strong]
-            if any(_blames(u.text) for u in units) and not {"action", "result"} <= set(strong):
-                # What cost Action and Result levels: said instead of their general advice.
-                drop = {_STAR_ADVICE[dim][language] for dim in ("action", "result")}
-                missed = [_OWNERSHIP[language], *(m for m in missed if m not in drop)]
-    else:
-        correctness = 1 + 4 * min(1.0, coverage / _CORE) ** 0.5 * grounded
         value, evidence, advice["clarity"] = _clarity(units, support, language)
-        values = {
-            "correctness": (correctness, best),
-            "depth": (depth, best),
-            "clarity": (value, evidence),
-            "structure": _structure(units, support, answer),
-        }
+        values = {**content, "clarity": (value, evidence), "structure": _structure(units, support, answer)}
     return Grade(
         total=total_from({d: min(5.0, max(1.0, v)) for d, (v, _) in values.items()}),
         # Depth 5 reads "covers every key point": shown as 4 while one is missed (the total keeps the measure).
