@@ -43,9 +43,7 @@ def act(action, **kwargs) -> None:  # noqa: ANN001
 
 
 def vote(answer_id: int, key: str) -> None:
-    value = st.session_state.get(key)
-    if value is not None:
-        engine.set_vote(ctx, user_id=account.id, answer_id=answer_id, helpful=bool(value))
+    widgets.save_vote(ctx, user_id=account.id, answer_id=answer_id, key=key)
 
 
 def end_button(view) -> None:  # noqa: ANN001

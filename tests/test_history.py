@@ -438,6 +438,20 @@ def test_another_user_can_never_see_change_delete_resume_practise_or_export_an_i
     assert still.title != "mine" and still.answers[answer_id].answer_text == "owner's secret answer"
 
 
+def test_a_thumbs_down_keeps_what_the_user_wrote_with_it(hctx) -> None:
+    user, other = new_user(hctx), new_user(hctx, "other")
+    session_id, (answer_id,) = add_interview(hctx, user_id=user.id, created_at=NOW, answers=[("python-001", 40, "a")])
+    engine.set_vote(hctx, user_id=user.id, answer_id=answer_id, helpful=False, comment="It missed my GIL point.")
+    engine.set_vote(hctx, user_id=user.id, answer_id=answer_id, helpful=False)  # the thumb again: comment kept
+    view = engine.load_interview(hctx, user_id=user.id, session_id=session_id)
+    assert view.votes == {answer_id: False} and view.vote_comments == {answer_id: "It missed my GIL point."}
+    engine.set_vote(hctx, user_id=user.id, answer_id=answer_id, helpful=False, comment="x" * 5000)
+    view = engine.load_interview(hctx, user_id=user.id, session_id=session_id)
+    assert len(view.vote_comments[answer_id]) == engine.MAX_VOTE_COMMENT
+    with pytest.raises(NotFound):  # only on the user's own answers
+        engine.set_vote(hctx, user_id=other.id, answer_id=answer_id, helpful=False, comment="mine now")
+
+
 def test_deleting_an_interview_removes_its_answers_messages_and_votes_and_nothing_else(hctx) -> None:
     user, other = new_user(hctx), new_user(hctx, "other")
     doomed, (doomed_answer,) = add_interview(hctx, user_id=user.id, created_at=NOW, answers=[("python-001", 40, "a")])

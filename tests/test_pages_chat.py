@@ -67,6 +67,18 @@ def test_full_offline_interview_through_the_chat_page(ctx) -> None:
     at.feedback[0].set_value(1).run()
     with ctx.tx() as db:
         assert db.scalar(select(FeedbackVote.helpful)) is True
+    assert en("chat.vote_thanks") in [toast.value for toast in at.toast]
+    # Thumbs down asks what was wrong; what is written is kept with the vote.
+    assert not [i for i in at.text_input if i.label == en("chat.vote_comment")]
+    at.feedback[0].set_value(0).run()
+    box = next(i for i in at.text_input if i.label == en("chat.vote_comment"))
+    box.input("The model answer skips the GIL.").run()
+    assert not at.exception, at.exception
+    with ctx.tx() as db:
+        assert db.execute(select(FeedbackVote.helpful, FeedbackVote.comment)).one() == (
+            False,
+            "The model answer skips the GIL.",
+        )
     at.button(key=keys.ACT_RETRY).click().run()
     at.chat_input(key=keys.CHAT_INPUT).set_value("I don't really know.").run()
     assert not at.exception, at.exception

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 import streamlit.components.v2
 
+from backend.context import AppContext
+from backend.interview import engine
 from backend.interview.engine import (
     AnswerView,
     InterviewView,
@@ -161,6 +163,29 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=Non
         st.session_state[vote_key] = 1 if view.votes[answer.id] else 0
     st.feedback("thumbs", key=vote_key, on_change=on_vote, args=(answer.id, vote_key))
     st.caption(t("chat.helpful"))
+    if st.session_state.get(vote_key) == 0:  # not helpful: what was wrong says more than the thumb
+        comment_key = f"{keys.VOTE_COMMENT_PREFIX}{answer.id}"
+        if comment_key not in st.session_state:
+            st.session_state[comment_key] = view.vote_comments.get(answer.id, "")
+        st.text_input(
+            t("chat.vote_comment"),
+            key=comment_key,
+            max_chars=engine.MAX_VOTE_COMMENT,
+            on_change=on_vote,
+            args=(answer.id, comment_key),
+        )
+
+
+def save_vote(ctx: AppContext, *, user_id: int, answer_id: int, key: str) -> None:
+    """A score card's vote callback: the thumb (or the comment with a thumbs-down) in widget `key`, saved and
+    acknowledged."""
+    value = st.session_state.get(key)
+    if key.startswith(keys.VOTE_COMMENT_PREFIX):
+        engine.set_vote(ctx, user_id=user_id, answer_id=answer_id, helpful=False, comment=str(value or "").strip())
+        st.toast(t("chat.vote_comment_saved"), icon=":material/check:")
+    elif value is not None:
+        engine.set_vote(ctx, user_id=user_id, answer_id=answer_id, helpful=bool(value))
+        st.toast(t("chat.vote_thanks"), icon=":material/check:")
 
 
 def excerpt(text: str, limit: int = 700) -> str:

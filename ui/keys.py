@@ -41,6 +41,7 @@ HOME_START = "home_start"
 # Interview
 CHAT_SESSION = "chat_session_id"  # the interview shown on the chat page
 VOTE_PREFIX = "vote_"
+VOTE_COMMENT_PREFIX = "vote_comment_"
 SETUP_TRACK = "setup_track"
 SETUP_DIFFICULTY = "setup_difficulty"
 SETUP_LANGUAGE = "setup_language"

@@ -516,6 +516,12 @@ STRINGS.update(
         "chat.model_answer": {"ko": "모범 답안", "en": "Model answer"},
         "chat.sources": {"ko": "참고한 문단 ({n})", "en": "Passages used ({n})"},
         "chat.helpful": {"ko": "이 피드백이 도움이 되었나요?", "en": "Was this feedback helpful?"},
+        "chat.vote_thanks": {"ko": "의견 고맙습니다. 기록해 두었습니다.", "en": "Thanks, your vote is saved."},
+        "chat.vote_comment": {
+            "ko": "무엇이 잘못됐나요? (선택, Enter로 저장)",
+            "en": "What was wrong with this feedback? (optional, Enter saves it)",
+        },
+        "chat.vote_comment_saved": {"ko": "의견을 저장했습니다.", "en": "Your comment is saved."},
         "chat.diff": {"ko": "이전 대비 {delta:+d}", "en": "{delta:+d} vs before"},
         # Summary
         "summary.title": {"ko": "면접 결과", "en": "Interview results"},

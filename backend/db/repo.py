@@ -218,6 +218,7 @@ def _answers_with_votes() -> Select[Any]:
             Answer.status,
             Answer.feedback,
             FeedbackVote.helpful,
+            FeedbackVote.comment,
             previous.total.label("previous_total"),
             previous.created_at.label("previous_at"),
             later.total.label("later_total"),
@@ -238,8 +239,9 @@ _ANSWERS_WITH_VOTES = _answers_with_votes()
 
 def list_answers_with_votes(db: Session, *, user_id: int, session_id: int) -> list[Row[Any]]:
     """The session's answers in order as rows (id, question_id, question_text, answer_text, attempt_no, status,
-    feedback, helpful, previous_total, previous_at, later_total, later_at): helpful is the user's vote on the
-    feedback or None; previous_* the earlier answer this one practises again; later_* its latest practice.
+    feedback, helpful, comment, previous_total, previous_at, later_total, later_at): helpful is the user's vote
+    on the feedback or None, comment what they wrote with it; previous_* the earlier answer this one practises
+    again; later_* its latest practice.
 
     What the chat page shows on every run, in one statement of plain rows (no ORM objects to build).
     """
@@ -282,15 +284,18 @@ def latest_answer_ids(db: Session, *, user_id: int, question_ids: list[str]) -> 
     return {question_id: answer_id for question_id, answer_id in rows}
 
 
-def set_vote(db: Session, *, user_id: int, answer_id: int, helpful: bool, comment: str = "") -> FeedbackVote:
-    """Record (or change) the user's thumbs up/down on an answer's feedback."""
+def set_vote(db: Session, *, user_id: int, answer_id: int, helpful: bool, comment: str | None = None) -> FeedbackVote:
+    """Record (or change) the user's thumbs up/down on an answer's feedback, with a comment (None keeps the one
+    given before)."""
     get_answer(db, user_id=user_id, answer_id=answer_id)
     row = db.scalar(select(FeedbackVote).where(FeedbackVote.user_id == user_id, FeedbackVote.answer_id == answer_id))
     if row is None:
-        row = FeedbackVote(user_id=user_id, answer_id=answer_id, helpful=helpful, comment=comment[:2000])
+        row = FeedbackVote(user_id=user_id, answer_id=answer_id, helpful=helpful, comment=comment or "")
         db.add(row)
     else:
-        row.helpful, row.comment = helpful, comment[:2000]
+        row.helpful = helpful
+        if comment is not None:
+            row.comment = comment
     db.flush()
     return row
 

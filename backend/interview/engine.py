@@ -124,6 +124,7 @@ class InterviewView:
     messages: list[MessageView]
     answers: dict[int, AnswerView]
     votes: dict[int, bool]
+    vote_comments: dict[int, str]  # what the user wrote with a vote, by answer id
     last_error: dict[str, Any] | None = None  # {code, params} of the last failed grading
 
     follow_up_left: bool = True  # offline, only follow-ups with authored key points are asked
@@ -238,6 +239,7 @@ def _ask(db, *, user_id: int, session_id: int, data: dict[str, Any], intro: str 
 
 
 _RECENT_ANSWERS = 200  # the questions of the user's latest answers come last in a new plan
+MAX_VOTE_COMMENT = 2000  # characters kept of what a user writes with a thumbs-down
 
 
 def start_interview(
@@ -371,6 +373,7 @@ def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Intervi
             for a in answers
         },
         votes={a.id: a.helpful for a in answers if a.helpful is not None},
+        vote_comments={a.id: a.comment for a in answers if a.comment},
         last_error=data.get("last_error"),
         # Follow-ups start from a bank question: none on a question from the candidate's notes.
         follow_up_left=(row.mode != "offline" and data["current"].get("main_id") in load_bank())
@@ -975,7 +978,8 @@ def _end(db, *, user_id: int, session_id: int) -> Summary:  # noqa: ANN001
     return summary
 
 
-def set_vote(ctx: AppContext, *, user_id: int, answer_id: int, helpful: bool) -> None:
-    """Thumbs up/down on an answer's feedback."""
+def set_vote(ctx: AppContext, *, user_id: int, answer_id: int, helpful: bool, comment: str | None = None) -> None:
+    """Thumbs up/down on an answer's feedback, with what was wrong with it (None keeps the comment given before)."""
+    comment = None if comment is None else comment[:MAX_VOTE_COMMENT]
     with ctx.tx() as db:
-        repo.set_vote(db, user_id=user_id, answer_id=answer_id, helpful=helpful)
+        repo.set_vote(db, user_id=user_id, answer_id=answer_id, helpful=helpful, comment=comment)
