@@ -20,7 +20,7 @@ def new_app(ctx: AppContext, **state: object) -> AppTest:
 def texts(at: AppTest) -> str:
     """All visible text of the last run, for loose assertions."""
     parts = [e.value for e in (*at.title, *at.header, *at.subheader, *at.markdown, *at.caption)]
-    parts += [e.value for e in (*at.error, *at.success, *at.warning, *at.info)]
+    parts += [e.value for e in (*at.error, *at.success, *at.warning, *at.info, *at.toast)]
     return "\n".join(str(p) for p in parts)
 
 

@@ -281,7 +281,7 @@ def test_fewer_questions_than_asked_is_said_as_a_notice(ctx) -> None:
     easy = sum(q.track == "os" and q.difficulty == "easy" for q in load_bank().values())
     # Information to take in, not a success.
     assert translate("chat.fewer_questions", "en", count=easy, asked=15) in [i.value for i in at.info]
-    assert not at.success
+    assert not at.toast
 
 
 def test_the_set_up_follows_the_chosen_track_and_keeps_the_last_choices(ctx) -> None:

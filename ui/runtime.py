@@ -200,11 +200,13 @@ def flash(message: str, *, notice: bool = False) -> None:
 
 
 def show_flash() -> None:
+    """The message `flash` left: a notice on the page, a success as a toast (it outlasts a rerun that follows at once,
+    as after signing in, when the login cookie is written: a success on the page was gone before it was read)."""
     message, notice = st.session_state.pop(keys.FLASH, ("", False))
     if notice:
         st.info(message, icon=":material/info:")
     elif message:
-        st.success(message, icon="✅")
+        st.toast(message, icon="✅")
 
 
 def show_farewell() -> None:
