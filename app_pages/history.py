@@ -29,12 +29,19 @@ def practise(answer_id: int) -> None:
     )
 
 
+# The opened interview is in the address ("?interview=12"): a refresh keeps it, and "History" in the menu, which
+# opens the page without it, shows the list again.
 def open_interview(session_id: int) -> None:
-    st.session_state[keys.HISTORY_OPEN] = session_id
+    st.query_params["interview"] = str(session_id)
 
 
 def close_interview() -> None:
-    st.session_state.pop(keys.HISTORY_OPEN, None)
+    st.query_params.pop("interview", None)
+
+
+def opened_interview() -> int | None:
+    value = st.query_params.get("interview", "")
+    return int(value) if value.isdigit() else None
 
 
 def choices(labels: dict[str, str]):  # noqa: ANN201
@@ -300,7 +307,7 @@ def progress_tab() -> None:
 
 runtime.show_flash()
 st.title(t("history.title"))
-opened = st.session_state.get(keys.HISTORY_OPEN)
+opened = opened_interview()
 if opened:
     transcript(opened)
 else:

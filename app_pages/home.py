@@ -59,10 +59,6 @@ if not sessions:
     st.caption(t("home.no_sessions"))
 
 
-def open_in_history(session_id: int) -> None:
-    st.session_state[keys.HISTORY_OPEN] = session_id
-
-
 for item in sessions:
     score = f" · {item.overall_score:.0f}/100" if item.overall_score is not None else ""
     status = t(f"home.status_{item.status}")
@@ -70,12 +66,6 @@ for item in sessions:
     # Named as in the history: its own title (the notes' name, a new name), else its track and difficulty.
     shown = plain(title(item.title, item.track, item.difficulty, item.language))
     line.markdown(f"{item.created_at:%Y-%m-%d %H:%M} · {shown} · {status}{score}")
-    if action.button(
-        t("home.open"),
-        key=f"{keys.HISTORY_OPEN_PREFIX}home_{item.id}",
-        on_click=open_in_history,
-        args=(item.id,),
-        width="stretch",
-    ):
-        st.switch_page("app_pages/history.py")
+    if action.button(t("home.open"), key=f"{keys.HISTORY_OPEN_PREFIX}home_{item.id}", width="stretch"):
+        st.switch_page("app_pages/history.py", query_params={"interview": str(item.id)})
 st.page_link("app_pages/history.py", label=t("home.history"), icon=":material/history:")

@@ -85,6 +85,12 @@ def test_opening_an_interview_shows_its_transcript_and_score_cards(ctx) -> None:
     assert at.button(key=keys.HISTORY_BACK) is not None
     at.button(key=keys.HISTORY_BACK).click().run()
     assert row_ids(at)
+    # The opened interview is in the address: "History" in the menu (the page without it) shows the list again,
+    # where it used to stay on the interview.
+    at.button(key=f"{keys.HISTORY_OPEN_PREFIX}{python}").click().run()
+    assert at.query_params["interview"] == str(python) and not row_ids(at)
+    at.query_params.clear()
+    assert row_ids(at.run())
 
 
 def test_a_retried_question_shows_its_attempts_with_signed_changes(ctx) -> None:

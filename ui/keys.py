@@ -70,7 +70,6 @@ SCROLL_TO = "chat_scroll_to"  # "score" or "summary": what to bring into view on
 SHOW_TRANSCRIPT = "show_transcript"  # after the summary, the whole interview
 
 # History, progress, review, exports
-HISTORY_OPEN = "history_open"  # id of the interview opened on the history page
 HISTORY_PAGE = "history_page"
 HISTORY_SEARCH = "history_search"
 HISTORY_TRACK = "history_track"

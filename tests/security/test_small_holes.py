@@ -62,8 +62,10 @@ def test_the_history_page_shows_sources_and_llm_text_inert(ctx) -> None:
         }
         db.execute(update(Answer).where(Answer.id == answer_id).values(feedback=feedback))
     token = accounts.issue_token(ctx, user_id=user.id)
-    at = new_app(ctx, **{keys.ACCOUNT: user, keys.TOKEN: token, keys.HISTORY_OPEN: session_id}).run()
-    at.switch_page("app_pages/history.py").run()
+    at = new_app(ctx, **{keys.ACCOUNT: user, keys.TOKEN: token}).run()
+    at.switch_page("app_pages/history.py")
+    at.query_params["interview"] = str(session_id)  # the opened interview is in the address
+    at.run()
     assert not at.exception, at.exception
     rendered = [m.value for m in at.markdown if "attacker" in m.value]
     assert len(rendered) >= 2
