@@ -143,6 +143,13 @@ def sign_up(page, username: str, password: str, language: str) -> None:  # noqa:
     form.get_by_role("button", name=label["auth.signup_button"]).click()
 
 
+def open_and_sign_up(page, url: str, username: str, password: str, language: str) -> None:  # noqa: ANN001
+    """Open a fresh app (its first run indexes the knowledge base) and sign up there."""
+    page.goto(url)
+    wait_idle(page, timeout=90_000)
+    sign_up(page, username, password, language)
+
+
 def wait_idle(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit has finished running the script."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)

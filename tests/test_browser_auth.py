@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import app_server, browser_page, open_page, require_browser, sign_up, wait_idle
+from tests.browser import app_server, browser_page, open_and_sign_up, open_page, require_browser, sign_up, wait_idle
 from tests.conftest import TEST_SECRET, strong_password
 from ui.strings import STRINGS
 
@@ -59,9 +59,7 @@ def test_a_deleted_account_says_so_and_signing_up_again_lands_on_home(tmp_path) 
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "APP_SECRET": TEST_SECRET}
     password = strong_password()
     with app_server(env) as url, browser_page(locale="en-US") as page:
-        page.goto(url)
-        wait_idle(page, timeout=90_000)
-        sign_up(page, "deleter", password, "en")
+        open_and_sign_up(page, url, "deleter", password, "en")
         page.get_by_text("Hello, deleter").wait_for(timeout=60_000)
         account_title = page.get_by_role("heading", name=STRINGS["account.title"]["en"])
         open_page(page, "nav.account", "en", account_title)

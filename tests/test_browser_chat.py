@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import answer_for, app_server, browser_page, open_page, require_browser, sign_up, wait_idle
+from tests.browser import (
+    answer_for,
+    app_server,
+    browser_page,
+    open_and_sign_up,
+    open_page,
+    require_browser,
+    wait_idle,
+)
 from tests.conftest import TEST_SECRET, strong_password
 
 pytestmark = pytest.mark.browser
@@ -15,9 +23,7 @@ def test_full_offline_interview_in_the_browser(tmp_path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "APP_SECRET": TEST_SECRET}
     password = strong_password()
     with app_server(env) as url, browser_page(locale="en-US") as page:
-        page.goto(url)
-        wait_idle(page, timeout=90_000)
-        sign_up(page, "candidate", password, "en")
+        open_and_sign_up(page, url, "candidate", password, "en")
         page.get_by_test_id("stSidebarNav").wait_for(timeout=60_000)
         open_page(page, "nav.chat", "en", page.get_by_role("button", name="Start interview"))
         assert page.get_by_text("feedback is computed from each question's key points, not by an LLM").is_visible()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pypdf import PdfReader
 
-from tests.browser import app_server, browser_page, open_page, require_browser, sign_up, wait_idle
+from tests.browser import app_server, browser_page, open_and_sign_up, open_page, require_browser, wait_idle
 from tests.conftest import TEST_SECRET, strong_password
 from ui.strings import STRINGS
 
@@ -19,9 +19,7 @@ def test_a_finished_interview_is_found_on_the_history_page_and_downloads_as_a_ko
     require_browser()
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "APP_SECRET": TEST_SECRET}
     with app_server(env) as url, browser_page(locale="ko-KR") as page:
-        page.goto(url)
-        wait_idle(page, timeout=90_000)
-        sign_up(page, "historian", strong_password(), "ko")
+        open_and_sign_up(page, url, "historian", strong_password(), "ko")
         nav = page.get_by_test_id("stSidebarNav")
         nav.wait_for(timeout=60_000)
         open_page(page, "nav.chat", "ko", page.get_by_role("button", name=ko("chat.start")))
