@@ -202,6 +202,15 @@ def test_invalid_json_is_repaired_then_falls_back_to_offline() -> None:
     assert fallen.grader == "offline-fallback" and offline_called == [1]
 
 
+def test_the_llm_grades_a_behavioural_question_that_wants_no_story_on_the_offline_grader_s_rubric() -> None:
+    # "How do you prepare for a behavioural interview?" is no story: both graders use the technical rubric for it.
+    question = load_bank()["behavioral-024"]
+    args = dict(question=question.text["en"], key_points=question.points("en"), answer="I prepare real stories.",
+                language="en", track="behavioral", passages=[])
+    grade = llm_grader.grade_with_llm(FakeListChatModel(responses=[grade_json()]), fallback=lambda: None, **args)
+    assert grade.grader.startswith("llm:") and set(grade.scores) == set(dimensions_for("os"))  # no repair, no fallback
+
+
 def test_invented_evidence_quotes_are_dropped() -> None:
     scores = {k: {"score": 3, "evidence": "a sentence the candidate never wrote"} for k in dimensions_for("os")}
     scores["depth"]["evidence"] = "threads share memory"

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from backend import logs
 from backend.interview import prompts
+from backend.interview.offline import rubric_track
 from backend.interview.rubric import DimensionScore, Grade, dimensions_for, total_from
 from backend.rag.store import Passage
 
@@ -143,6 +144,7 @@ def grade_with_llm(
     Provider errors (timeouts, 429/5xx after retries, a reply cut short) propagate: the caller keeps the answer
     and offers a retry.
     """
+    track = rubric_track(question, track)  # the offline grader's rubric for the same question
     messages = grade_messages(
         question=question,
         key_points=key_points,

@@ -211,10 +211,8 @@ def grade_offline(
     `reference` is the passage the key points come from (a bank question's section is found by
     itself); `approximate` marks key points that were derived rather than authored: the grade says so."""
     closes = track == "behavioral" and _closes(question)
-    story = track == "behavioral" and not closes and _asks_for_a_story(question, model_answer)
-    # A behavioural question that wants no story ("What is STAR?", "Any questions for me?") is graded like a
-    # technical one: on what the answer says and its form, not on Situation, Task, Action and Result.
-    dims = dimensions_for(track if story or track != "behavioral" else "general")
+    dims = dimensions_for(rubric_track(question, track, model_answer))
+    story = "situation" in dims
     hint = (_QUESTIONS_HINT if closes else _STORY_HINT if story else _HINT)[language]
     sentences = (s for p in plain_paragraphs(answer) for s in _SENTENCE.split(p))
     text = "\n".join(s for s in sentences if s.strip() and not cues.DIRECTED.search(s))
@@ -543,6 +541,15 @@ def _asks_for_a_story(question: str, model_answer: str) -> bool:
     you want to work here?" in Korean)."""
     bank = find_by_text(question)
     return all(_tells_a_story(a) for a in (bank.model_answer.values() if bank is not None else [model_answer]))
+
+
+def rubric_track(question: str, track: str, model_answer: str = "") -> str:
+    """The track whose rubric grades an answer to `question`: a behavioural question that wants no story ("What is
+    STAR?", "Any questions for me?") is graded like a technical one, on what the answer says and its form, not on
+    Situation, Task, Action and Result."""
+    if track == "behavioral" and (_closes(question) or not _asks_for_a_story(question, model_answer)):
+        return "general"
+    return track
 
 
 def _closes(question: str) -> bool:
