@@ -21,7 +21,7 @@ from pathlib import Path
 
 from backend.interview.offline import grade_bank_answer
 from backend.rag.embeddings import offline_embeddings
-from tests.browser import app_server, asked_question, browser_page, sign_up, wait_idle
+from tests.browser import app_server, asked_question, browser_page, open_and_sign_up, open_page, wait_idle
 from ui.strings import STRINGS
 
 QUESTIONS = 10
@@ -61,12 +61,9 @@ def browser_turns(url: str) -> list[tuple[object, float, float | None, bool]]:
     answer shown in the transcript, and whether the grading status was seen in between."""
     turns = []
     with browser_page(locale="en-US") as page:
-        page.goto(url)
-        wait_idle(page, timeout=90_000)
-        sign_up(page, "bench_candidate", "Bench-candidate-7x!", "en")
-        page.get_by_test_id("stSidebarNav").get_by_role("link", name=_en("nav.chat")).click()
+        open_and_sign_up(page, url, "bench_candidate", "Bench-candidate-7x!", "en")
         start = page.get_by_role("button", name=_en("chat.start"))
-        start.wait_for(timeout=120_000)
+        open_page(page, "nav.chat", "en", start)  # clicks again if a rerun right after signing in swallowed it
         wait_idle(page, timeout=60_000)
         page.get_by_test_id("stSelectbox").first.click()
         page.get_by_role("option", name=STRINGS[f"track.{TRACK}"]["en"]).click()
