@@ -94,7 +94,8 @@ def _labelled_sections(lines: list[str]) -> list[Section]:
             sections.append((label, [match.group(2)]))
         elif sections:
             sections[-1][1].append(line)
-    return [Section(h, "\n".join(body).strip()) for h, body in sections if "\n".join(body).strip()]
+    out = [Section(heading, "\n".join(body).strip()) for heading, body in sections]
+    return [s for s in out if s.text]
 
 
 def _next_line(lines: list[str], index: int) -> str:

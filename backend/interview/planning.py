@@ -192,7 +192,7 @@ def _document_words(context: str, topic: list[str], weight: dict[str, float]) ->
     for _, word in sorted(found.values(), key=lambda sw: -sw[0]):
         if not any(word.lower() in _SURFACE.findall(other.lower()) for other in named):  # "Redis" in "Redis caching"
             named.append(word)
-    return list(dict.fromkeys(named))[:_REASON_WORDS]
+    return named[:_REASON_WORDS]  # no phrase twice: `found` holds one per heaviest token, and equal text shares it
 
 
 def _inflected(word: str) -> bool:
