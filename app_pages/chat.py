@@ -29,6 +29,7 @@ else:
 runtime.show_flash()
 kb = runtime.knowledge(ctx)  # after the title: the first visit of a fresh server indexes, with a spinner
 
+
 def act(action, **kwargs) -> None:  # noqa: ANN001
     """Run an engine action for this session; show its error or rerun."""
     try:
@@ -249,11 +250,10 @@ def grade_here(view, turn_messages, drawn: int):  # noqa: ANN001, ANN201
     return view
 
 
-def sent_answer(view) -> str | None:  # noqa: ANN001
-    """The answer sent in this run (read before the box is drawn, so this run draws the score card instead)."""
-    if view.state != State.QUESTION:
-        return None
-    too_long = f"{keys.TOO_LONG_PREFIX}{view.current['turn']}"
+def sent_answer(turn: str) -> str | None:
+    """The answer to `turn` sent in this run (read before the box is drawn, so this run draws the score card
+    instead)."""
+    too_long = f"{keys.TOO_LONG_PREFIX}{turn}"
     if st.session_state.get(keys.SEND_SHORTENED):  # still over the limit: not sent, the box below says so
         kept = st.session_state.get(too_long) or ""
         return kept if len(kept.strip()) <= ctx.settings.max_answer_chars else None
@@ -285,28 +285,36 @@ def live_turn() -> None:
         for msg in view.messages[start:]:
             widgets.message(view, msg, vote)
     drawn = len(view.messages)
-    text = sent_answer(view)
+    # The turn this tab showed when its answer was typed or a button clicked: another tab may have moved the interview
+    # on since, and what was meant for that question must not land on the next one.
+    shown = st.session_state.get(keys.SHOWN_TURN) or view.current["turn"]
+    text = sent_answer(shown)
     if text is not None:
         try:
-            engine.submit_answer(
-                ctx, user_id=account.id, session_id=session_id, turn=view.current["turn"], text=text, client=tab_id()
-            )
+            engine.submit_answer(ctx, user_id=account.id, session_id=session_id, turn=shown, text=text, client=tab_id())
         except engine.StaleInterview:
             st.rerun()
         except AppError as exc:
-            if exc.code == "interview.answered_elsewhere":
-                show_unsent(text)
-            else:
+            if exc.code != "interview.answered_elsewhere":
                 runtime.show_error(exc)
+            elif shown == view.current["turn"]:
+                show_unsent(text)
+            else:  # the page above shows an older question: drawn anew, with the text kept to copy
+                st.session_state[keys.UNSENT] = text
+                st.session_state.pop(keys.SHOWN_TURN, None)
+                st.rerun()
         else:
-            with turn_messages, st.chat_message("user"):  # the answer shows at once, then the grading status
-                st.text(text.strip())
-            view = grade_here(view, turn_messages, drawn + 1)
+            # Else the answer of a turn already saved (Enter pressed twice, or the same text from another tab): once.
+            if view.state == State.QUESTION and shown == view.current["turn"]:
+                with turn_messages, st.chat_message("user"):  # the answer shows at once, then the grading status
+                    st.text(text.strip())
+                view = grade_here(view, turn_messages, drawn + 1)
     elif view.state == State.GRADING and (not view.last_error or st.session_state.get(keys.ACT_RETRY_GRADING)):
         view = grade_here(view, turn_messages, drawn)  # sent before a refresh or a dropped connection, or a retry
     if view.state == State.FEEDBACK and st.session_state.pop(keys.SCROLL_TO, None) == "score":
         widgets.scroll_into_view(widgets.SCORE_CARD)
 
+    st.session_state[keys.SHOWN_TURN] = view.current["turn"]
     if view.state == State.GRADING:  # grading failed: the answer is saved
         if view.last_error:
             runtime.show_error(AppError(view.last_error["code"], **view.last_error.get("params", {})))
@@ -319,7 +327,7 @@ def live_turn() -> None:
             widgets.past_answer(view.practising)
         cols = st.columns(2)
         if cols[0].button(t("chat.skip"), key=keys.ACT_SKIP, icon=":material/skip_next:", use_container_width=True):
-            act(engine.skip_question, turn=turn)
+            act(engine.skip_question, turn=shown)
         with cols[1]:
             end_button(view)
         limit = ctx.settings.max_answer_chars
@@ -348,7 +356,7 @@ def live_turn() -> None:
             icon=":material/arrow_forward:",
             use_container_width=True,
         ):
-            act(engine.next_question)
+            act(engine.next_question, turn=shown)
         if cols[1].button(
             t("chat.follow_up"),
             key=keys.ACT_FOLLOW_UP,
@@ -360,13 +368,15 @@ def live_turn() -> None:
             use_container_width=True,
         ):
             try:
-                engine.follow_up(ctx, kb, llms, user_id=account.id, session_id=session_id)
+                engine.follow_up(ctx, kb, llms, user_id=account.id, session_id=session_id, turn=shown)
+            except engine.StaleInterview:
+                st.rerun()  # another tab got there first: show where the interview stands
             except AppError as exc:
                 runtime.show_error(exc)
             else:
                 st.rerun()
         if cols[2].button(t("chat.retry"), key=keys.ACT_RETRY, icon=":material/replay:", use_container_width=True):
-            act(engine.retry_question)
+            act(engine.retry_question, turn=shown)
         if not last:
             with cols[3]:
                 end_button(view)

@@ -192,8 +192,11 @@ def attempts_side_by_side(view: engine.InterviewView) -> None:
         for column, earlier, answer in zip(columns, [None, *attempts], attempts, strict=False):
             change = 0 if earlier is None else round(answer.grade.total - earlier.grade.total)
             # Signed ("+87"): a bare "87" under a score read as another score.
-            column.metric(t("history.attempt", n=answer.attempt_no), f"{answer.grade.total}/100",
-                          delta=f"{change:+d}" if change else None)
+            column.metric(
+                t("history.attempt", n=answer.attempt_no),
+                f"{answer.grade.total}/100",
+                delta=f"{change:+d}" if change else None,
+            )
             text = answer.answer_text
             column.caption(widgets.plain(text if len(text) <= 300 else text[:300].rsplit(" ", 1)[0] + " …"))
 

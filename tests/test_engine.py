@@ -398,3 +398,29 @@ def test_offset_against_cursor_pagination_does_not_cite_a_news_feed_design(ctx) 
     assert "news-feed-design" in {p.section_id for p in engine._passages(kb, user_id=1, **asked)}
     cited = engine._passages(kb, user_id=1, answer=question.model_answer["en"], **asked)
     assert {p.section_id for p in cited} == {"pagination-versioning"}
+
+
+@pytest.mark.parametrize("action", [engine.next_question, engine.retry_question])
+def test_a_click_on_feedback_another_tab_has_moved_past_changes_nothing(ctx, user, action) -> None:
+    session_id = start(ctx, user)
+    first = engine.load_interview(ctx, user_id=user.id, session_id=session_id).current["turn"]
+    answer(ctx, user, session_id, "A process has its own memory; threads share it.")
+    engine.grade_pending(ctx, None, Llms(), user_id=user.id, session_id=session_id)
+    engine.retry_question(ctx, user_id=user.id, session_id=session_id, turn=first)  # the other tab, on time
+    retried = engine.load_interview(ctx, user_id=user.id, session_id=session_id)
+    answer(ctx, user, session_id, "Threads share one address space.")
+    engine.grade_pending(ctx, None, Llms(), user_id=user.id, session_id=session_id)
+    with pytest.raises(engine.StaleInterview):  # a tab still showing the first attempt's feedback
+        action(ctx, user_id=user.id, session_id=session_id, turn=first)
+    view = engine.load_interview(ctx, user_id=user.id, session_id=session_id)
+    assert view.current["turn"] == retried.current["turn"] and view.state == State.FEEDBACK
+
+
+def test_an_answer_to_a_turn_skipped_in_another_tab_is_refused(ctx, user) -> None:
+    session_id = start(ctx, user)
+    turn = engine.load_interview(ctx, user_id=user.id, session_id=session_id).current["turn"]
+    engine.skip_question(ctx, user_id=user.id, session_id=session_id, turn=turn)
+    with pytest.raises(AppError) as info:
+        engine.submit_answer(ctx, user_id=user.id, session_id=session_id, turn=turn, text="Meant for the first one.")
+    assert info.value.code == "interview.answered_elsewhere"
+    assert engine.load_interview(ctx, user_id=user.id, session_id=session_id).answers == {}

@@ -346,3 +346,44 @@ def test_a_passage_keeps_its_headings_as_bold_lines_not_as_headings_louder_than_
     assert quiet_headings(passage) == (
         f"**Descriptors**\n\nA descriptor defines __get__.\n\n{code}\n**In practice**\nUse it."
     )
+
+
+def second_tab(ctx, at):
+    """The same account's interview opened in another browser tab."""
+    account = at.session_state[keys.ACCOUNT]
+    tab = new_app(ctx, **{keys.ACCOUNT: account, keys.TOKEN: at.session_state[keys.TOKEN], keys.COOKIE_CHECKED: True})
+    tab.run()
+    tab.switch_page("app_pages/chat.py").run()
+    assert not tab.exception, tab.exception
+    return tab
+
+
+def test_an_answer_from_a_tab_left_behind_is_not_saved_for_a_question_it_never_showed(ctx) -> None:
+    first = start_interview(ctx, "twotabs")
+    second = second_tab(ctx, first)
+    view, question = current_question(first)
+    assert question.text["en"] in texts(second)
+    first.chat_input(key=keys.CHAT_INPUT).set_value("An answer from the first tab, about the question.").run()
+    first.button(key=keys.ACT_NEXT).click().run()
+    moved_on, _ = current_question(first)
+    assert moved_on.current["turn"] != view.current["turn"]
+
+    second.chat_input(key=keys.CHAT_INPUT).set_value("Typed in the second tab for the first question.").run()
+    assert not second.exception, second.exception
+    assert en("interview.answered_elsewhere") in [e.value for e in second.error]
+    assert "Typed in the second tab for the first question." in [c.value for c in second.code]
+    now, _ = current_question(first)
+    assert [a.answer_text for a in now.answers.values()] == ["An answer from the first tab, about the question."]
+    assert now.current["turn"] == moved_on.current["turn"] and now.state == engine.State.QUESTION
+
+
+def test_skip_from_a_tab_left_behind_does_not_skip_the_question_another_tab_shows(ctx) -> None:
+    first = start_interview(ctx, "twoskips")
+    second = second_tab(ctx, first)
+    first.button(key=keys.ACT_SKIP).click().run()
+    shown, _ = current_question(first)
+    second.button(key=keys.ACT_SKIP).click().run()  # still showing the first question
+    assert not second.exception, second.exception
+    now, question = current_question(first)
+    assert now.current["turn"] == shown.current["turn"] and now.position == 2
+    assert question.text["en"] in texts(second)  # drawn anew at the question that is open now

@@ -153,5 +153,3 @@ def dimension_table(trends: list[DimensionTrend]) -> None:
     number = st.column_config.TextColumn(alignment="right")
     columns = (t("progress.last_30"), t("progress.prev_30"), t("progress.change"))
     st.dataframe(frame, hide_index=True, width="stretch", column_config=dict.fromkeys(columns, number))
-
-

@@ -62,6 +62,7 @@ ACT_NEW = "act_new"
 ACT_RETRY_GRADING = "act_retry_grading"
 TOO_LONG_PREFIX = "too_long_"  # + turn: an answer over the limit, kept to shorten
 TAB_ID = "tab_id"  # a random id of this browser tab's session
+SHOWN_TURN = "shown_turn"  # the question turn this tab last drew: its answer and clicks are about that one
 UNSENT = "unsent_answer"  # text typed for a question answered meanwhile in another tab: shown back to copy
 SEND_SHORTENED = "send_shortened"
 DRAFT_PREFIX = "draft_"  # + turn: the component that saves the unsent answer while it is typed

@@ -552,8 +552,9 @@ STRINGS.update(
             "en": "This interview changed in another tab or click first; here is where it stands now.",
         },
         "interview.answered_elsewhere": {
-            "ko": "이 질문은 다른 탭에서 이미 답변했습니다. 여기서 쓴 답변은 저장하지 않았고, 아래에 남겨 두었습니다.",
-            "en": "This question was already answered in another tab. What you wrote here was not saved; "
+            "ko": "이 질문은 다른 탭에서 이미 답변했거나 건너뛰었습니다. 여기서 쓴 답변은 저장하지 않았고, 아래에 남겨 "
+            "두었습니다.",
+            "en": "This question was already answered or skipped in another tab. What you wrote here was not saved; "
             "it is kept below to copy.",
         },
         "interview.invalid_action": {

@@ -183,6 +183,13 @@ def _save_state(  # noqa: ANN001
         raise StaleInterview()
 
 
+def _require_turn(data: dict[str, Any], turn: str | None) -> None:
+    """A click is about the turn its browser tab showed (`turn`, when given): StaleInterview when the interview has
+    moved on since, in another tab (a Next or Skip would otherwise act on a question that tab never showed)."""
+    if turn is not None and turn != data["current"]["turn"]:
+        raise StaleInterview()
+
+
 def _require(data: dict[str, Any], *allowed: State) -> None:
     if State(data["state"]) not in allowed:
         raise AppError("interview.invalid_action", f"state {data['state']} not in {allowed}")
@@ -404,8 +411,9 @@ def submit_answer(ctx: AppContext, *, user_id: int, session_id: int, turn: str, 
     """Save the candidate's answer (before any LLM call); idempotent per turn. Returns the answer id. `client`
     names the browser tab it comes from (see save_draft).
 
-    AppError interview.answered_elsewhere when the turn already holds another text (sent from another tab): this
-    one is not saved, and the caller still has it to show."""
+    AppError interview.answered_elsewhere when the turn already holds another text (sent from another tab) or is no
+    longer open (answered or skipped in another tab, which moved on): this one is not saved, and the caller still has
+    it to show."""
     text = text.strip()
     if not text:  # nothing to grade: said, and the question stays open
         raise AppError("interview.empty_answer")
@@ -437,8 +445,8 @@ def _submit(ctx: AppContext, *, user_id: int, session_id: int, turn: str, text: 
         existing = repo.answer_for_turn(db, user_id=user_id, session_id=session_id, turn_key=turn)
         if existing is not None:
             return _same_answer(db, user_id=user_id, answer_id=existing, text=text)
-        if turn != current["turn"]:
-            raise AppError("interview.invalid_action", "unknown turn")
+        if turn != current["turn"]:  # answered or skipped in another tab, which has moved on since
+            raise AppError("interview.answered_elsewhere")
         _require(data, State.QUESTION)
         first_of_main = current["kind"] == "main" and current["attempt"] == 1
         answer, created = repo.save_answer(
@@ -748,13 +756,15 @@ def _advance(db, *, user_id: int, session_id: int, data: dict[str, Any], intro: 
     return True
 
 
-def next_question(ctx: AppContext, *, user_id: int, session_id: int) -> State:
-    """After feedback: the next planned question, or the summary when none is left."""
+def next_question(ctx: AppContext, *, user_id: int, session_id: int, turn: str | None = None) -> State:
+    """After feedback: the next planned question, or the summary when none is left (only if the feedback shown is
+    still that of the turn `turn`, when given)."""
     with ctx.tx() as db:
         # Held in a variable: the session's identity map keeps rows only while they are referenced,
         # and every repo call below checks the owner on this row.
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         data = _state(row.settings)
+        _require_turn(data, turn)
         _require(data, State.FEEDBACK)
         if _advance(db, user_id=user_id, session_id=session_id, data=data):
             return State.QUESTION
@@ -768,9 +778,8 @@ def skip_question(ctx: AppContext, *, user_id: int, session_id: int, turn: str |
     with ctx.tx() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)  # kept in the identity map
         data = _state(row.settings)
+        _require_turn(data, turn)
         _require(data, State.QUESTION)
-        if turn is not None and turn != data["current"]["turn"]:
-            raise StaleInterview()
         repo.add_message(
             db,
             user_id=user_id,
@@ -794,11 +803,12 @@ def skip_question(ctx: AppContext, *, user_id: int, session_id: int, turn: str |
     return State.ENDED
 
 
-def retry_question(ctx: AppContext, *, user_id: int, session_id: int) -> None:
-    """Ask the same question again as a new attempt (both attempts are kept)."""
+def retry_question(ctx: AppContext, *, user_id: int, session_id: int, turn: str | None = None) -> None:
+    """Ask the same question again as a new attempt (both attempts are kept); `turn` as in next_question."""
     with ctx.tx() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)  # kept in the identity map
         data = _state(row.settings)
+        _require_turn(data, turn)
         _require(data, State.FEEDBACK)
         current = dict(data["current"])
         current.update(attempt=current["attempt"] + 1, turn=uuid.uuid4().hex)
@@ -817,11 +827,15 @@ def _offline_follow_up(data: dict[str, Any]) -> tuple[int, FollowUp] | None:
     return next(((i, f) for i, f in enumerate(main.follow_ups) if i >= used and f.gradable_offline), None)
 
 
-def follow_up(ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id: int, session_id: int) -> None:
-    """Ask a follow-up on the current main question (from the bank offline; written by the LLM online)."""
+def follow_up(
+    ctx: AppContext, kb: KnowledgeBase | None, llms: Llms, *, user_id: int, session_id: int, turn: str | None = None
+) -> None:
+    """Ask a follow-up on the current main question (from the bank offline; written by the LLM online); `turn` as
+    in next_question."""
     with ctx.tx() as db:
         row = repo.get_session(db, user_id=user_id, session_id=session_id)
         data, version = _state(row.settings), row.version
+        _require_turn(data, turn)
         _require(data, State.FEEDBACK)
         answers = repo.list_answers(db, user_id=user_id, session_id=session_id)
     current = data["current"]
