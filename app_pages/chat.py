@@ -394,9 +394,10 @@ def live_start(view) -> int:  # noqa: ANN001
 
 def chosen_session() -> int | None:
     """The interview this page shows: the one picked in this session, else the one in the address (a refresh
-    keeps it), else the latest unfinished one."""
+    keeps it), else none after "Start a new interview", else the latest unfinished one."""
     picked = st.session_state.get(keys.CHAT_SESSION)
     if picked:
+        st.session_state.pop(keys.CHAT_NEW, None)
         return picked
     in_url = st.query_params.get("interview", "")
     if in_url.isdigit():
@@ -405,13 +406,29 @@ def chosen_session() -> int | None:
         except AppError:
             pass  # not this user's, or deleted: fall back
         else:
+            st.session_state.pop(keys.CHAT_NEW, None)
             return int(in_url)
+    if st.session_state.get(keys.CHAT_NEW):
+        return None
     return engine.active_session_id(ctx, user_id=account.id)
+
+
+def continue_unfinished() -> None:
+    """Above the set-up of a new interview: the unfinished one, to go back to instead."""
+    unfinished = engine.active_session_id(ctx, user_id=account.id)
+    if unfinished is None:
+        return
+    view = engine.load_interview(ctx, user_id=account.id, session_id=unfinished)
+    shown = widgets.title(view.title, view.setup.track, view.setup.difficulty, view.setup.language)
+    if st.button(t("home.continue", title=shown), key=keys.CHAT_CONTINUE, icon=":material/play_arrow:"):
+        st.session_state[keys.CHAT_SESSION] = unfinished
+        st.rerun()
 
 
 session_id = chosen_session()
 if session_id is None:
     st.query_params.pop("interview", None)
+    continue_unfinished()
     widgets.rubric(setup_track())
     setup_form()
     st.stop()
@@ -441,6 +458,7 @@ if view.state == State.ENDED:  # the results first, where the candidate is looki
         widgets.summary(engine.summarize(ctx, user_id=account.id, session_id=session_id))
         if st.button(t("chat.new"), key=keys.ACT_NEW, type="primary", icon=":material/add:"):
             st.query_params.pop("interview", None)
+            st.session_state[keys.CHAT_NEW] = True  # the set-up, even while an older interview is unfinished
             st.rerun()
     if st.session_state.pop(keys.SCROLL_TO, None) == "summary":
         widgets.scroll_into_view(widgets.SUMMARY)

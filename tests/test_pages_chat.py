@@ -387,3 +387,25 @@ def test_skip_from_a_tab_left_behind_does_not_skip_the_question_another_tab_show
     now, question = current_question(first)
     assert now.current["turn"] == shown.current["turn"] and now.position == 2
     assert question.text["en"] in texts(second)  # drawn anew at the question that is open now
+
+
+def test_start_a_new_interview_after_results_shows_the_set_up_even_with_an_older_one_unfinished(ctx) -> None:
+    at = start_interview(ctx, "newafter")
+    older, account = at.session_state[keys.CHAT_SESSION], at.session_state[keys.ACCOUNT]
+    older_question = current_question(at)[1]
+    finished = engine.start_interview(
+        ctx,
+        user_id=account.id,
+        mode="offline",
+        setup=engine.InterviewSetup(track="databases", difficulty="mixed", language="en", num_questions=1),
+    )
+    engine.end_interview(ctx, user_id=account.id, session_id=finished)
+    at.session_state[keys.CHAT_SESSION] = finished
+    at.run()
+    at.button(key=keys.ACT_NEW).click().run()
+    assert not at.exception, at.exception
+    assert at.button(key=keys.SETUP_START) and older_question.text["en"] not in texts(at)
+    assert at.button(key=keys.CHAT_CONTINUE).label.startswith(en("home.continue").split("{")[0])
+    at.button(key=keys.CHAT_CONTINUE).click().run()
+    assert not at.exception, at.exception
+    assert at.session_state[keys.CHAT_SESSION] == older and older_question.text["en"] in texts(at)

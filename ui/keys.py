@@ -40,6 +40,8 @@ HOME_START = "home_start"
 
 # Interview
 CHAT_SESSION = "chat_session_id"  # the interview shown on the chat page
+CHAT_NEW = "chat_new"  # "Start a new interview" was clicked: the set-up, not an older unfinished interview
+CHAT_CONTINUE = "chat_continue"
 VOTE_PREFIX = "vote_"
 VOTE_COMMENT_PREFIX = "vote_comment_"
 SETUP_TRACK = "setup_track"
