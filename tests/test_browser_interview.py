@@ -128,6 +128,33 @@ def test_an_answer_typed_just_before_a_refresh_comes_back(server) -> None:
         assert page.errors == []
 
 
+def test_an_answer_typed_just_before_moving_to_another_page_is_there_on_coming_back(server) -> None:
+    url, database = server
+    draft = "A semaphore counts permits, 그리고 a mutex has one owner"
+    with browser_page(locale="en-US") as page:
+        begin(page, url, "wanderer", questions=2)
+        box = page.get_by_test_id("stChatInputTextArea")
+        box.click()
+        box.type(draft)
+        nav = page.get_by_test_id("stSidebarNav")
+        nav.get_by_role("link", name=en("nav.history")).click()  # at once: before the server save
+        page.get_by_role("heading", name=en("history.title")).wait_for(timeout=60_000)
+        nav.get_by_role("link", name=en("nav.chat")).click()
+        page.wait_for_function(
+            "d => document.querySelector('[data-testid=\"stChatInputTextArea\"]')?.value === d", arg=draft,
+            timeout=60_000,
+        )
+        saved = []
+        for _ in range(40):  # and the server has it now too, saved a moment later
+            page.wait_for_timeout(500)
+            with sqlite3.connect(database) as db:
+                saved = db.execute("SELECT text FROM answer_drafts WHERE text = ?", (draft,)).fetchall()
+            if saved:
+                break
+        assert saved == [(draft,)]
+        assert page.errors == []
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_the_score_card_and_then_the_summary_are_brought_into_view(server, viewport) -> None:
     url, _ = server

@@ -337,11 +337,14 @@ _DRAFT_KEEPER = st.components.v2.component(
     js="""
 export default function (component) {
   const { data, setStateValue } = component;
-  const restored = (window.__draftRestored = window.__draftRestored || new Set());
-  // The tab's own copy, written on every keystroke, for a refresh sooner than the server save; dropped once the
-  // server holds the same text (and with the tab).
+  // The turns whose draft was put back into each answer box. Per box, not per page load: leaving the page for
+  // another one of the app and coming back draws a new, empty box.
+  const restored = (window.__draftRestored = window.__draftRestored || new WeakMap());
+  // The tab's own copy, written on every keystroke, for a refresh or a move to another page sooner than the server
+  // save; dropped once the server holds the same text (and with the tab).
   const slot = "interview-coach-draft:" + data.turn;
-  const kept = () => { try { return sessionStorage.getItem(slot) ?? ""; } catch { return ""; } };
+  const stored = () => { try { return sessionStorage.getItem(slot); } catch { return null; } };
+  const kept = () => stored() ?? "";
   const keep = (text) => { try { sessionStorage.setItem(slot, text); } catch {} };
   if (data.draft && kept() === data.draft) { try { sessionStorage.removeItem(slot); } catch {} }
   let box = null, timer = null, since = null;
@@ -359,9 +362,11 @@ export default function (component) {
   const attach = () => {
     box = document.querySelector('[data-testid="stChatInputTextArea"]');
     if (!box) return false;
-    if (!restored.has(data.turn)) {  // once per page load: put the kept draft back into an empty box
-      restored.add(data.turn);
-      const text = kept() || data.draft;  // the tab's copy is the newer one while it lasts
+    const turns = restored.get(box) ?? new Set();
+    restored.set(box, turns);
+    if (!turns.has(data.turn)) {  // once per box: put the kept draft back into an empty box
+      turns.add(data.turn);
+      const text = stored() ?? data.draft;  // the tab's copy is the newer one while it lasts (emptied too)
       if (text && !box.value) {
         Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set.call(box, text);
         box.dispatchEvent(new Event("input", { bubbles: true }));
