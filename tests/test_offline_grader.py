@@ -294,6 +294,22 @@ def test_star_labels_are_no_evidence_of_the_parts_they_name() -> None:
     assert grade_bank_answer(question, story, "en", offline_embeddings()).total >= 85  # labels cost a story nothing
 
 
+def test_a_korean_word_ending_in_je_is_not_the_candidate_speaking() -> None:
+    # "결제 서비스" (payments) and "문제가" (a problem) were read as "제" (I): the situation sentence was quoted as
+    # the candidate's own action, and a story without a word of what the candidate did had its actions credited.
+    question = load_bank()["behavioral-002"]
+    situation = "작년 가을 결제 서비스에서 주문 데이터가 하루에 두 번씩 누락되는 문제가 있었습니다."
+    story = (f"{situation} 저는 원인을 찾아 일주일 안에 누락을 없애는 책임을 맡았습니다. "
+             "저는 로그를 분석해서 재시도 로직의 경쟁 조건을 찾았고 멱등 키를 도입했습니다. "
+             "누락이 0건으로 줄었고 고객 문의가 30% 감소했습니다.")
+    result = grade_bank_answer(question, story, "ko", offline_embeddings())
+    assert result.scores["situation"].evidence == situation
+    assert result.scores["action"].evidence != situation and result.scores["action"].score >= 4
+    nobody = f"{situation} 결제 서비스 문제가 결국 해결됐습니다."
+    nobody = grade_bank_answer(question, nobody, "ko", offline_embeddings())
+    assert nobody.scores["action"].score <= 2 and nobody.scores["action"].evidence != situation
+
+
 def test_the_closing_question_is_graded_on_the_questions_the_candidate_asks() -> None:
     # "Do you have any questions for me?" was graded as a story: three good questions scored 35 with advice to
     # "set the scene with one specific event", and "No, you covered everything" scored 22.

@@ -30,7 +30,7 @@ STRUCTURE = re.compile(
     re.IGNORECASE,
 )
 
-# STAR cues for behavioural answers.
+# STAR cues for behavioural answers (the candidate's own actions are read with FIRST_PERSON and OWN_ACTION).
 STAR: dict[str, re.Pattern[str]] = {
     "situation": re.compile(
         r"\bwhen\b|\bonce\b|\bat my\b|\bat (?:a|an|our)\b|\bproject\b|\blast (?:year|month|quarter)\b|\bteam\b|"
@@ -41,12 +41,6 @@ STAR: dict[str, re.Pattern[str]] = {
         r"\bresponsib|\bmy (?:role|job|goal|task)\b|\bi was (?:asked|supposed|in charge|owning)|"
         r"\bowning\b|\bown(?:ed)?\b|"
         r"\bgoal\b|\bneeded to\b|\bhad to\b|\bdeadline\b|맡|역할|목표|책임|해야|담당|주도",
-        re.IGNORECASE,
-    ),
-    "action": re.compile(
-        r"\bi (?:\w+ed|wrote|built|made|took|led|set|ran|sent|put|told|asked|chose|began|went|did|got|spoke)\b|"
-        r"\bwe (?:agreed|decided|timeboxed|tested|compared|measured)\b|"
-        r"제가|했습니다|했어요|했고|했는데|정했|만들|추가했|바꿨|물어",
         re.IGNORECASE,
     ),
     "result": re.compile(
@@ -116,7 +110,8 @@ ASKS = re.compile(
 
 # Who acted: STAR answers are about the candidate's own actions, and a story told only in "we"
 # hides them (the "we" problem).
-FIRST_PERSON = re.compile(r"\bI\b|\bmy\b|\bmyself\b|제가|저는|제 ", re.IGNORECASE)
+# Korean ones as words of their own: "문제가" (a problem) and "결제 서비스" (payments) are nobody's.
+FIRST_PERSON = re.compile(r"\bI\b|\bmy\b|\bmyself\b|(?<![가-힣])(?:제가|저는|제 )", re.IGNORECASE)
 FIRST_PERSON_PLURAL = re.compile(r"\bwe\b|\bour\b|\bus\b|저희|우리|다 ?같이|모두 함께", re.IGNORECASE)
 # What one always or usually does is a habit, not the specific event a story's situation needs.
 # What keeps happening, or never did ("… 문제가 된 적은 없었던 것 같습니다"): not the specific event a situation needs.
