@@ -43,30 +43,40 @@ with st.form("preferences"):
         except AppError as exc:
             runtime.show_error(exc)
 
+
+def change_password() -> None:
+    """The password form's submit, run before the page is drawn: so a success can empty the fields (a browser
+    kept what was typed in them when their state was dropped in the run that drew them)."""
+    state = st.session_state
+    if state[keys.PW_NEW] != state[keys.PW_CONFIRM]:
+        state[keys.PW_OUTCOME] = AppError("auth.password_mismatch")
+        return
+    try:
+        accounts.change_password(
+            ctx,
+            user_id=account.id,
+            current=state[keys.PW_CURRENT],
+            new=state[keys.PW_NEW],
+            keep_token=state.get(keys.TOKEN),
+        )
+    except AppError as exc:
+        state[keys.PW_OUTCOME] = exc  # what was typed stays, to correct
+    else:  # emptied: a second press would only fail on the old password
+        state.update({keys.PW_CURRENT: "", keys.PW_NEW: "", keys.PW_CONFIRM: "", keys.PW_OUTCOME: None})
+
+
 st.subheader(t("account.change_password"))
-with st.form("change_password", clear_on_submit=False):
-    current = st.text_input(t("account.current_password"), type="password", key=keys.PW_CURRENT)
-    new = st.text_input(t("account.new_password"), type="password", key=keys.PW_NEW, help=t("auth.password_help"))
-    confirm = st.text_input(t("auth.password_confirm"), type="password", key=keys.PW_CONFIRM)
-    if st.form_submit_button(t("account.change_password"), key=keys.PW_SUBMIT):
-        if new != confirm:
-            st.error(t("auth.password_mismatch"), icon="⚠️")
+with st.form("change_password"):
+    st.text_input(t("account.current_password"), type="password", key=keys.PW_CURRENT)
+    st.text_input(t("account.new_password"), type="password", key=keys.PW_NEW, help=t("auth.password_help"))
+    st.text_input(t("auth.password_confirm"), type="password", key=keys.PW_CONFIRM)
+    st.form_submit_button(t("account.change_password"), key=keys.PW_SUBMIT, on_click=change_password)
+    if keys.PW_OUTCOME in st.session_state:
+        outcome = st.session_state.pop(keys.PW_OUTCOME)
+        if outcome is None:  # on the page, where the candidate looks: a toast was easy to miss
+            st.success(t("account.password_changed"), icon=":material/check_circle:")
         else:
-            try:
-                accounts.change_password(
-                    ctx,
-                    user_id=account.id,
-                    current=current,
-                    new=new,
-                    keep_token=st.session_state.get(keys.TOKEN),
-                )
-            except AppError as exc:
-                runtime.show_error(exc)  # what was typed stays, to correct
-            else:  # the fields are emptied: a second press would only fail on the old password
-                for key in (keys.PW_CURRENT, keys.PW_NEW, keys.PW_CONFIRM):
-                    st.session_state.pop(key, None)
-                runtime.flash(t("account.password_changed"))
-                st.rerun()
+            runtime.show_error(outcome)
 
 st.subheader(t("export.title"))
 st.caption(t("export.help"))

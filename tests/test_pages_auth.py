@@ -137,7 +137,7 @@ def test_changing_the_password_to_the_current_one_is_refused(ctx, lang) -> None:
     at = at.button(key=keys.PW_SUBMIT).click().run()
     assert not at.exception
     assert [e.value for e in at.error] == [STRINGS["auth.password_unchanged"][lang]]
-    assert not at.toast
+    assert not at.success
 
 
 def test_wrong_current_passwords_lock_the_password_change_with_the_login_message(ctx) -> None:
@@ -155,7 +155,7 @@ def test_wrong_current_passwords_lock_the_password_change_with_the_login_message
         at = change("not the password")
         assert [e.value for e in at.error] == [STRINGS["auth.wrong_current_password"]["ko"]]
     at = change(password)
-    assert not at.exception and not at.toast
+    assert not at.exception and not at.success
     locked = STRINGS["auth.locked"]["ko"].split("{seconds}")[0]
     assert len(at.error) == 1 and at.error[0].value.startswith(locked)
 
@@ -175,7 +175,7 @@ def test_a_changed_password_empties_the_fields_and_a_wrong_one_keeps_them(ctx) -
     assert at.error and at.text_input(key=keys.PW_CURRENT).value == "not-the-password"
     at = change(password)
     assert not at.exception and not at.error
-    assert [s.value for s in at.toast] == [STRINGS["account.password_changed"]["ko"]]  # the default UI language
+    assert [s.value for s in at.success] == [STRINGS["account.password_changed"]["ko"]]  # the default UI language
     assert all(not at.text_input(key=k).value for k in (keys.PW_CURRENT, keys.PW_NEW, keys.PW_CONFIRM))
     assert accounts.login(ctx, username="rotating", password=new)
 

@@ -33,6 +33,7 @@ PW_CURRENT = "pw_current"
 PW_NEW = "pw_new"
 PW_CONFIRM = "pw_confirm"
 PW_SUBMIT = "pw_submit"
+PW_OUTCOME = "pw_outcome"  # the last password change: None when it worked, else its AppError
 DELETE_PASSWORD = "delete_password"
 DELETE_CONFIRM = "delete_confirm"
 DELETE_SUBMIT = "delete_submit"
