@@ -314,6 +314,19 @@ def test_the_summary_never_names_a_topic_both_strong_and_weak_nor_a_failed_one_s
     assert low.strongest == [] and [t.score for t in low.weakest] == [30.0, 50.0]
 
 
+def test_the_study_list_never_sends_the_candidate_to_read_their_own_resume() -> None:
+    from types import SimpleNamespace
+
+    resume = {"source": "resume_alice.md", "title": "resume_alice.md › Rate limiter", "text": "Built a limiter."}
+    guide = {"source": "system_design.md", "title": "System design › Rate limiting", "text": "Token buckets…"}
+    weak = SimpleNamespace(question_id="system_design-021", question_text="Design a rate limiter.", total=30.0,
+                           attempt_no=1, sources={"items": [resume, guide]})
+    tailored = engine._summary([weak], "en", context="resume_alice.md")
+    assert [item["source"] for item in tailored.study] == ["system_design.md"]
+    notes = engine._summary([weak], "en")  # notes practised on are what to study
+    assert [item["source"] for item in notes.study] == ["resume_alice.md", "system_design.md"]
+
+
 class _RankedKnowledge:
     """A knowledge base whose search returns fixed passages, best first, `k` of them."""
 

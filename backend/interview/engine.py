@@ -905,7 +905,8 @@ def _session_summary(db, row, *, user_id: int) -> Summary:  # noqa: ANN001
     """The summary of the session `row` (the user's own), from its answers and skipped questions."""
     rows = repo.list_answer_results(db, user_id=user_id, session_id=row.id)
     skipped = repo.skipped_question_ids(db, session_id=row.id)
-    return _summary(rows, row.language, _notes_sections(row.settings), skipped)
+    own = ((row.settings or {}).get("setup") or {}).get("context_name", "")
+    return _summary(rows, row.language, _notes_sections(row.settings), skipped, context=own)
 
 
 def _notes_sections(settings: dict[str, Any] | None) -> dict[str, str]:
@@ -918,8 +919,14 @@ _SIDE = 2  # topics named as strongest, and as weakest
 
 
 def _summary(
-    rows: list[Any], language: str, sections: dict[str, str] | None = None, skipped: set[str] | None = None
+    rows: list[Any],
+    language: str,
+    sections: dict[str, str] | None = None,
+    skipped: set[str] | None = None,
+    context: str = "",
 ) -> Summary:
+    """The summary of an interview's answer `rows`; `context` names the candidate's résumé or job description the
+    interview was tailored to, cited where relevant but nothing to study."""
     bank = load_bank()
     answers = [a for a in rows if a.total is not None]
     best: dict[str, Any] = {}
@@ -944,7 +951,8 @@ def _summary(
     weakest_answers = [a for a in sorted(best.values(), key=lambda a: a.total)[:2] if a.total < WEAK_SCORE]
     study = []
     for answer in weakest_answers:
-        for source in (answer.sources or {}).get("items", [])[:2]:
+        cited = (answer.sources or {}).get("items", [])
+        for source in [s for s in cited if not (context and s.get("source") == context)][:2]:
             study.append({"question": answer.question_text, **source})
     improvements = [
         {"question": best[q].question_text, "first": first[q], "best": best[q].total}
