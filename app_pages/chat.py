@@ -307,7 +307,7 @@ def live_turn() -> None:
             # Else the answer of a turn already saved (Enter pressed twice, or the same text from another tab): once.
             if view.state == State.QUESTION and shown == view.current["turn"]:
                 with turn_messages, st.chat_message("user"):  # the answer shows at once, then the grading status
-                    st.text(text.strip())
+                    widgets.answer_text(text.strip())
                 view = grade_here(view, turn_messages, drawn + 1)
     elif view.state == State.GRADING and (not view.last_error or st.session_state.get(keys.ACT_RETRY_GRADING)):
         view = grade_here(view, turn_messages, drawn)  # sent before a refresh or a dropped connection, or a retry

@@ -96,7 +96,7 @@ def past_answer(past: PastAnswer) -> None:
     before answering."""
     total = "–" if past.total is None else f"{past.total:.0f}"
     with st.expander(t("chat.past_answer", date=_local_date(past.at), total=total), icon=":material/history:"):
-        st.text(past.text)
+        answer_text(past.text)
         if past.missed_points:
             st.markdown(f"**{t('chat.past_missed')}**")
             st.markdown("\n".join(f"- {plain(p)}" for p in past.missed_points))
@@ -256,6 +256,22 @@ def _bold_flanking(match: re.Match[str]) -> str:
     return f"{before}**{lead if not before else ''}{core}{trail if not after else ''}**{after}"
 
 
+# A fenced code block in a candidate's answer: its language (optional) and its code, up to the closing fence or the end.
+_FENCED = re.compile(r"^[ \t]*```[ \t]*([\w+#.-]*)[^\n]*\n(.*?)(?:^[ \t]*```[ \t]*$|\Z)", re.S | re.M)
+
+
+def answer_text(text: str) -> None:
+    """A candidate's answer as written: its prose as plain text, its fenced code blocks as code (never Markdown)."""
+    at = 0
+    for block in _FENCED.finditer(text):
+        if prose := text[at : block.start()].strip():
+            st.text(prose)
+        st.code(block.group(2).rstrip("\n"), language=block.group(1).lower() or None)
+        at = block.end()
+    if (prose := text[at:].strip()) or at == 0:
+        st.text(prose)
+
+
 def message(view: InterviewView, msg: MessageView, on_vote, on_practise=None) -> None:  # noqa: ANN001
     """One transcript entry (see score_card for `on_practise`)."""
     kind = msg.meta.get("kind")
@@ -267,7 +283,7 @@ def message(view: InterviewView, msg: MessageView, on_vote, on_practise=None) ->
                 st.caption(plain(reason_text(msg.meta["reason"], view.setup.language)))
     elif kind == "answer":
         with st.chat_message("user"):
-            st.text(msg.content)
+            answer_text(msg.content)
     elif kind == "feedback":
         with st.chat_message("assistant", avatar=":material/school:"):
             answer = view.answers.get(msg.meta.get("answer_id"))
