@@ -413,8 +413,9 @@ def test_start_a_new_interview_after_results_shows_the_set_up_even_with_an_older
 
 def test_code_in_an_answer_is_shown_as_code_and_the_rest_as_written(ctx) -> None:
     at = start_interview(ctx, "coder")
-    answer = "A context manager releases it:\n```python\nwith open(path) as f:\n    data = f.read()\n```\n**Always** closed."
+    code = "with open(path) as f:\n    data = f.read()"
+    answer = f"A context manager releases it:\n```python\n{code}\n```\n**Always** closed."
     at.chat_input(key=keys.CHAT_INPUT).set_value(answer).run()
     assert not at.exception, at.exception
-    assert [(c.value, c.language) for c in at.code] == [("with open(path) as f:\n    data = f.read()", "python")]
+    assert [(c.value, c.language) for c in at.code] == [(code, "python")]
     assert {"A context manager releases it:", "**Always** closed."} <= {e.value for e in at.text}
