@@ -314,16 +314,21 @@ def recent_sessions(ctx: AppContext, *, user_id: int, timezone: str, limit: int 
 
 
 def _score_points(db: Session, *, user_id: int, zone: ZoneInfo) -> list[ScorePoint]:
+    """The latest interviews with a score: a finished one's overall score, an unfinished one's score so far (every
+    question answered but "See my results" never pressed is practice all the same)."""
     s = InterviewSession
     query = (
         select(s.id, s.created_at, s.track, s.overall_score)
-        .where(s.user_id == user_id, s.overall_score.is_not(None))
+        .where(s.user_id == user_id, s.overall_score.is_not(None) | (s.status == "active"))
         .order_by(s.created_at.desc(), s.id.desc())
         .limit(CHART_SESSIONS)
     )
+    rows = list(db.execute(query))
+    so_far = _scores_so_far(db, [r.id for r in rows if r.overall_score is None])
     return [
-        ScorePoint(r.id, _local(r.created_at, zone), r.track, r.overall_score)
-        for r in reversed(list(db.execute(query)))
+        ScorePoint(r.id, _local(r.created_at, zone), r.track, score)
+        for r in reversed(rows)
+        if (score := r.overall_score if r.overall_score is not None else so_far.get(r.id)) is not None
     ]
 
 

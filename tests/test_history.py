@@ -280,6 +280,17 @@ def test_dimension_trends_compare_the_last_30_days_with_the_30_before(hctx) -> N
     assert set(trends) == {"correctness", "depth", "clarity", "structure", "situation", "task", "action", "result"}
 
 
+def test_the_chart_shows_finished_interviews_and_unfinished_ones_by_their_score_so_far(hctx) -> None:
+    user = new_user(hctx)
+    finished, _ = add_interview(hctx, user_id=user.id, created_at=NOW - timedelta(days=3),
+                                answers=[("python-001", 40, "a"), ("python-002", 60, "b")])
+    answered, _ = add_interview(hctx, user_id=user.id, created_at=NOW - timedelta(days=2), status="active",
+                                answers=[("python-003", 70, "c"), ("python-004", 90, "d")])
+    add_interview(hctx, user_id=user.id, created_at=NOW - timedelta(days=1), status="active", answers=[])
+    points = history.progress(hctx, user_id=user.id, timezone=SEOUL, language="en", now=NOW).points
+    assert [(p.session_id, p.score) for p in points] == [(finished, 50.0), (answered, 80.0)]
+
+
 def test_weak_topics_are_ordered_by_each_questions_latest_score(hctx) -> None:
     user = new_user(hctx)
     bank = load_bank()

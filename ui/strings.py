@@ -229,8 +229,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "history.download_pdf": {"ko": "PDF", "en": "PDF"},
     "progress.chart": {"ko": "점수 변화", "en": "Score over time"},
     "progress.chart_help": {
-        "ko": "최근 면접({n}개)의 총점. 선은 전체 추세(최근 5개 이동 평균)입니다.",
-        "en": "Overall score of your latest interviews ({n}). The line is the trend (moving average of 5).",
+        "ko": "최근 면접({n}개)의 총점(끝내지 않은 면접은 지금까지의 점수). 선은 전체 추세(최근 5개 이동 평균)입니다.",
+        "en": "Overall score of your latest interviews ({n}; an unfinished one by its score so far). The line is the "
+        "trend (moving average of 5).",
     },
     "progress.interviews": {"ko": "면접 (오래된 것부터)", "en": "Interviews, oldest first"},
     "progress.when": {"ko": "일시", "en": "When"},
