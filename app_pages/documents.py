@@ -4,7 +4,7 @@ import streamlit as st
 
 from backend.errors import AppError
 from ui import keys, runtime
-from ui.i18n import t
+from ui.i18n import t, uploader_in_language
 
 ctx = runtime.context()
 account = st.session_state[keys.ACCOUNT]
@@ -16,6 +16,7 @@ kb = runtime.knowledge(ctx)  # after the title: the first visit of a fresh serve
 
 # Any file is taken and checked by the loader, so another type gets our translated message, not the uploader's
 # English one.
+uploader_in_language(max(1, int(ctx.settings.max_upload_mb)))
 upload = st.file_uploader(
     t("docs.upload"),
     help=t("docs.upload_help", mb=f"{ctx.settings.max_upload_mb:g}", chars=f"{ctx.settings.max_upload_chars:,}"),

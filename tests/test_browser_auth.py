@@ -30,6 +30,16 @@ def test_signup_refresh_stays_logged_in_then_logout(tmp_path) -> None:
         page.get_by_text("안녕하세요, browser_user 님").wait_for(timeout=30_000)
         page.get_by_role("button", name="로그아웃").wait_for(timeout=30_000)  # the sidebar may draw a moment later
 
+        # The uploader's own English button and limit read in Korean (Streamlit writes them in English).
+        uploader = page.get_by_test_id("stFileUploaderDropzone")
+        open_page(page, "nav.documents", "ko", uploader)
+        drawn = uploader.evaluate(
+            """zone => [zone.querySelector("button [data-testid='stMarkdownContainer'] p"),
+                        zone.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span")]
+                       .map(e => [getComputedStyle(e, "::after").content, getComputedStyle(e).fontSize])"""
+        )
+        assert drawn == [['"파일 선택"', "0px"], ['"파일당 10MB"', "0px"]]
+
         page.get_by_role("button", name="로그아웃").click()
         page.get_by_role("tab", name="회원가입").wait_for(timeout=30_000)
         wait_idle(page)

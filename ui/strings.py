@@ -665,6 +665,9 @@ STRINGS.update(
             "No other user can ever see them.",
         },
         "docs.upload": {"ko": "파일 올리기 (.md .txt .docx .pdf)", "en": "Upload a file (.md .txt .docx .pdf)"},
+        # What Streamlit's uploader writes in English on its button and under it, in the interface language.
+        "docs.upload_button": {"ko": "파일 선택", "en": "Upload"},
+        "docs.upload_limit": {"ko": "파일당 {mb}MB", "en": "{mb}MB per file"},
         "docs.upload_help": {
             "ko": "파일당 {mb} MB, 글자 {chars}자까지. '내 노트로 연습'에 쓰려면 노트를 제목(한 줄짜리 제목, "
             "Markdown이면 # 제목)으로 나누거나 '용어: 설명' 형식의 문단으로 써 주세요.",
