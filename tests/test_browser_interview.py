@@ -133,9 +133,8 @@ def test_an_answer_typed_just_before_moving_to_another_page_is_there_on_coming_b
     draft = "A semaphore counts permits, 그리고 a mutex has one owner"
     with browser_page(locale="en-US") as page:
         begin(page, url, "wanderer", questions=2)
-        box = page.get_by_test_id("stChatInputTextArea")
-        box.click()
-        box.type(draft)
+        page.wait_for_function("() => document.activeElement?.dataset.testid === 'stChatInputTextArea'")
+        page.keyboard.type(draft)  # the question's answer box has the keyboard: no click needed
         nav = page.get_by_test_id("stSidebarNav")
         nav.get_by_role("link", name=en("nav.history")).click()  # at once: before the server save
         page.get_by_role("heading", name=en("history.title")).wait_for(timeout=60_000)

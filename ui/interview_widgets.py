@@ -382,6 +382,11 @@ export default function (component) {
     restored.set(box, turns);
     if (!turns.has(data.turn)) {  // once per box: put the kept draft back into an empty box
       turns.add(data.turn);
+      // A new question: the box takes the keyboard, unless the candidate is in another field or on a touch screen
+      // (where focus opens the keyboard over the question).
+      const idle = !document.activeElement || document.activeElement === document.body ||
+        document.activeElement.tagName === "BUTTON";
+      if (idle && matchMedia("(pointer: fine)").matches) box.focus({ preventScroll: true });
       const text = stored() ?? data.draft;  // the tab's copy is the newer one while it lasts (emptied too)
       if (text && !box.value) {
         Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value").set.call(box, text);
