@@ -264,13 +264,14 @@ def manage(view: engine.InterviewView, row_status: str) -> None:
     )
 
 
-def transcript(session_id: int) -> None:
+def transcript(session_id: int) -> bool:
+    """The opened interview; False (and the list instead) when there is none such to show."""
     try:
         view = engine.load_interview(ctx, user_id=account.id, session_id=session_id)
-    except AppError as exc:  # deleted meanwhile, or not this user's
-        close_interview()
-        runtime.show_error(exc)
-        return
+    except AppError:  # deleted meanwhile, or not this user's: said in a toast, which outlasts the rerun that may
+        close_interview()  # follow at once (writing the login cookie of a link opened in a new tab)
+        st.toast(t("history.gone"), icon="⚠️")
+        return False
     st.button(t("history.back"), key=keys.HISTORY_BACK, on_click=close_interview, icon=":material/arrow_back:")
     st.header(widgets.plain(widgets.title(view.title, view.setup.track, view.setup.difficulty, view.setup.language)))
     status = "ended" if view.state == engine.State.ENDED else "active"
@@ -289,6 +290,7 @@ def transcript(session_id: int) -> None:
         widgets.message(view, msg, vote, on_practise=practise)
     if status == "ended":
         widgets.summary(engine.summarize(ctx, user_id=account.id, session_id=session_id))
+    return True
 
 
 def progress_tab() -> None:
@@ -311,9 +313,7 @@ def progress_tab() -> None:
 runtime.show_flash()
 st.title(t("history.title"))
 opened = opened_interview()
-if opened:
-    transcript(opened)
-else:
+if not (opened and transcript(opened)):
     history_widgets.review_queue(ctx, account, review.due_today(ctx, user_id=account.id, timezone=account.timezone))
     interviews, progress = st.tabs([t("history.tab_interviews"), t("history.tab_progress")])
     with interviews:

@@ -253,3 +253,15 @@ def test_account_page_offers_the_json_export(ctx) -> None:
     assert en("export.help") in texts(at)
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == [en("export.json")]
+
+
+def test_a_link_to_an_interview_that_is_gone_says_so_and_shows_the_list(ctx) -> None:
+    user, python, _ = seeded(ctx)
+    history.delete_session(ctx, user_id=user.id, session_id=python)
+    token = accounts.issue_token(ctx, user_id=user.id)
+    at = new_app(ctx, **{keys.ACCOUNT: user, keys.TOKEN: token})
+    at.query_params["interview"] = str(python)
+    at.switch_page("app_pages/history.py").run()
+    assert not at.exception, at.exception
+    assert [toast.value for toast in at.toast] == [en("history.gone")]
+    assert "interview" not in at.query_params and len(row_ids(at)) == 1

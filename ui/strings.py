@@ -194,6 +194,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "history.so_far": {"ko": "지금까지 {score:.0f}/100", "en": "{score:.0f}/100 so far"},
     "history.back": {"ko": "목록으로", "en": "Back to the list"},
     "history.resume": {"ko": "이어서 하기", "en": "Resume"},
+    "history.gone": {"ko": "이 면접은 없거나 삭제되었습니다.", "en": "This interview does not exist or was deleted."},
     "history.rename": {"ko": "이름 바꾸기", "en": "Rename"},
     "history.new_title": {"ko": "새 이름", "en": "New title"},
     "history.save": {"ko": "저장", "en": "Save"},
