@@ -6,7 +6,7 @@ import uuid
 
 import streamlit as st
 
-from backend.errors import AppError
+from backend.errors import AppError, NotFound
 from backend.interview import engine, notes, planning
 from backend.interview.bank import DIFFICULTIES, TRACKS
 from backend.interview.engine import State
@@ -54,7 +54,25 @@ def end_button(view) -> None:  # noqa: ANN001
     with st.popover(t("chat.end"), icon=":material/stop_circle:", use_container_width=True):
         st.caption(t(confirm))
         if st.button(t("chat.end_yes"), key=keys.ACT_END, type="primary"):
-            act(engine.end_interview)
+            end_now()
+
+
+def end_now() -> None:
+    """End the interview: its results, or (nothing answered or skipped, so it was not kept) a new set-up that says
+    so."""
+    try:
+        summary = engine.end_interview(ctx, user_id=account.id, session_id=session_id)
+    except AppError as exc:
+        runtime.show_error(exc)
+        return
+    if summary.discarded:
+        st.session_state.pop(keys.CHAT_SESSION, None)
+        st.query_params.pop("interview", None)
+        st.session_state[keys.CHAT_NEW] = True  # the set-up, not an older unfinished interview
+        runtime.flash(t("chat.discarded"), notice=True)
+    else:
+        st.session_state[keys.SCROLL_TO] = "summary"
+    st.rerun()
 
 
 def setup_track() -> str:
@@ -433,7 +451,12 @@ if session_id is None:
     setup_form()
     st.stop()
 
-view = engine.load_interview(ctx, user_id=account.id, session_id=session_id)
+try:
+    view = engine.load_interview(ctx, user_id=account.id, session_id=session_id)
+except NotFound:  # deleted meanwhile: ended with nothing in it, or deleted from the history, in another tab
+    st.session_state.pop(keys.CHAT_SESSION, None)
+    st.query_params.pop("interview", None)
+    st.rerun()
 # A refresh starts a new session: the address names the interview whenever the latest unfinished one is not it (a
 # finished interview, or an older one resumed from the history), so that a refresh shows it again. A finished one
 # stays on screen through its address only, and opening the page from the menu starts a new one.

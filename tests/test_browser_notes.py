@@ -57,11 +57,15 @@ def start_with(page, document: str, *, notes: bool, track: str = "Python") -> No
 
 
 def end_interview(page) -> None:  # noqa: ANN001
+    """End the interview and open a new set-up: from its results, or at once when nothing was answered (not kept)."""
     page.get_by_role("button", name=label("chat.end", "en")).click()
     page.get_by_role("button", name=label("chat.end_yes", "en")).click()
-    page.get_by_text(label("summary.title", "en"), exact=True).wait_for(timeout=60_000)
+    results = page.get_by_text(label("summary.title", "en"), exact=True)
+    discarded = page.get_by_text(label("chat.discarded", "en"))
+    results.or_(discarded).first.wait_for(timeout=60_000)
     wait_idle(page, timeout=60_000)
-    page.get_by_role("button", name=label("chat.new", "en")).click()
+    if results.count():
+        page.get_by_role("button", name=label("chat.new", "en")).click()
     page.get_by_role("button", name=label("chat.start", "en")).wait_for(timeout=60_000)
     wait_idle(page, timeout=60_000)
 

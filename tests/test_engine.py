@@ -437,3 +437,15 @@ def test_an_answer_to_a_turn_skipped_in_another_tab_is_refused(ctx, user) -> Non
         engine.submit_answer(ctx, user_id=user.id, session_id=session_id, turn=turn, text="Meant for the first one.")
     assert info.value.code == "interview.answered_elsewhere"
     assert engine.load_interview(ctx, user_id=user.id, session_id=session_id).answers == {}
+
+
+def test_ending_keeps_an_interview_with_an_answer_even_ungraded_and_drops_an_untouched_one(ctx, user) -> None:
+    kept = start(ctx, user)
+    answer(ctx, user, kept, "Threads share one address space.")  # its grading failed, say: the answer is there
+    summary = engine.end_interview(ctx, user_id=user.id, session_id=kept)
+    assert not summary.discarded and engine.load_interview(ctx, user_id=user.id, session_id=kept).answers
+    untouched = start(ctx, user)
+    assert engine.end_interview(ctx, user_id=user.id, session_id=untouched).discarded
+    with pytest.raises(AppError):
+        engine.load_interview(ctx, user_id=user.id, session_id=untouched)
+    assert not engine.end_interview(ctx, user_id=user.id, session_id=kept).discarded  # ended already: as it was

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from collections import deque
 
+import pytest
 from sqlalchemy import select
 
+from backend import history
 from backend.db.models import FeedbackVote
+from backend.errors import NotFound
 from backend.interview import engine
 from backend.interview.bank import TRACKS, load_bank
 from backend.markdown import literal
@@ -311,16 +314,17 @@ def test_the_set_up_follows_the_chosen_track_and_keeps_the_last_choices(ctx) -> 
     # Started, ended, and a new interview: the set-up starts from the choices made last time.
     at.selectbox(key=keys.SETUP_TRACK).select_index(TRACKS.index("os"))
     at.segmented_control(key=keys.SETUP_DIFFICULTY).set_value("hard")
-    at.slider(key=keys.SETUP_COUNT).set_value(2)
+    at.slider(key=keys.SETUP_COUNT).set_value(3)
     at = at.button(key=keys.SETUP_START).click().run()
+    at.button(key=keys.ACT_SKIP).click().run()
     at.button(key=keys.ACT_END).click().run()
-    # The results say where it stopped, not "Question 1 of 2" as if it went on.
-    assert any(c.value.endswith(en("chat.progress_ended").format(position=1, planned=2)) for c in at.caption)
+    # The results say where it stopped, not "Question 2 of 3" as if it went on.
+    assert any(c.value.endswith(en("chat.progress_ended").format(position=2, planned=3)) for c in at.caption)
     at.button(key=keys.ACT_NEW).click().run()
     assert not at.exception, at.exception
     assert at.selectbox(key=keys.SETUP_TRACK).value == "os"
     assert at.segmented_control(key=keys.SETUP_DIFFICULTY).value == "hard"
-    assert at.slider(key=keys.SETUP_COUNT).value == 2
+    assert at.slider(key=keys.SETUP_COUNT).value == 3
     # A click on the chosen difficulty or language keeps it: the interview never starts on an empty choice
     # ("Mixed · English" without a word).
     assert all(at.segmented_control(key=k).proto.required for k in (keys.SETUP_DIFFICULTY, keys.SETUP_LANGUAGE))
@@ -399,7 +403,8 @@ def test_start_a_new_interview_after_results_shows_the_set_up_even_with_an_older
         mode="offline",
         setup=engine.InterviewSetup(track="databases", difficulty="mixed", language="en", num_questions=1),
     )
-    engine.end_interview(ctx, user_id=account.id, session_id=finished)
+    turn = engine.load_interview(ctx, user_id=account.id, session_id=finished).current["turn"]
+    engine.skip_question(ctx, user_id=account.id, session_id=finished, turn=turn)  # ends it: its only question
     at.session_state[keys.CHAT_SESSION] = finished
     at.run()
     at.button(key=keys.ACT_NEW).click().run()
@@ -419,3 +424,15 @@ def test_code_in_an_answer_is_shown_as_code_and_the_rest_as_written(ctx) -> None
     assert not at.exception, at.exception
     assert [(c.value, c.language) for c in at.code] == [(code, "python")]
     assert {"A context manager releases it:", "**Always** closed."} <= {e.value for e in at.text}
+
+
+def test_an_interview_ended_before_anything_was_answered_is_not_kept(ctx) -> None:
+    at = start_interview(ctx, "quitter")
+    session_id, account = at.session_state[keys.CHAT_SESSION], at.session_state[keys.ACCOUNT]
+    at.button(key=keys.ACT_END).click().run()
+    assert not at.exception, at.exception
+    assert en("chat.discarded") in [i.value for i in at.info]
+    assert at.button(key=keys.SETUP_START) and keys.CHAT_SESSION not in at.session_state
+    assert history.history_page(ctx, user_id=account.id, timezone="UTC", filters=history.HistoryFilter()).total == 0
+    with pytest.raises(NotFound):
+        engine.load_interview(ctx, user_id=account.id, session_id=session_id)

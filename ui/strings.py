@@ -492,6 +492,10 @@ STRINGS.update(
             "en": "This question is skipped and you see your results. End now?",
         },
         "chat.end_yes": {"ko": "네, 끝냅니다", "en": "Yes, end it"},
+        "chat.discarded": {
+            "ko": "답하거나 건너뛴 질문이 없어서 이 면접은 기록에 남기지 않았습니다.",
+            "en": "Nothing was answered or skipped, so this interview was not kept in your history.",
+        },
         "chat.new": {"ko": "새 면접 시작", "en": "Start a new interview"},
         "chat.transcript": {"ko": "면접 전체 보기", "en": "Show the whole interview"},
         "chat.graded": {"ko": "채점 완료", "en": "Graded"},

@@ -156,6 +156,7 @@ class Summary:
     study: list[dict[str, Any]] = field(default_factory=list)  # passages for the weakest questions
     improvements: list[dict[str, Any]] = field(default_factory=list)  # retries: question, first, best
     skipped: int = 0  # questions skipped and never answered
+    discarded: bool = False  # ended before anything was answered or skipped: deleted, nothing in it to review
 
 
 # --------------------------------------------------------------------------- persistence helpers
@@ -975,8 +976,17 @@ def _summary(
 
 
 def end_interview(ctx: AppContext, *, user_id: int, session_id: int) -> Summary:
-    """Finish the session (any state) and store its overall score."""
+    """Finish the session (any state) and store its overall score. Ended before anything was answered or skipped, it
+    is deleted instead (`Summary.discarded`): a history entry with nothing in it is clutter."""
     with ctx.tx() as db:
+        row = repo.get_session(db, user_id=user_id, session_id=session_id)
+        untouched = not repo.list_answers(db, user_id=user_id, session_id=session_id) and not (
+            repo.skipped_question_ids(db, session_id=session_id)
+        )
+        if untouched and State(_state(row.settings)["state"]) != State.ENDED:
+            repo.delete_session(db, user_id=user_id, session_id=session_id)
+            log.info("empty interview discarded", extra={"user_id": user_id, "session_id": session_id})
+            return Summary(overall=None, answered=0, topics=[], strongest=[], weakest=[], discarded=True)
         return _end(db, user_id=user_id, session_id=session_id)
 
 
