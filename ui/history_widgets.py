@@ -116,8 +116,15 @@ def score_chart(points: list[ScorePoint]) -> None:
         .mark_circle(size=60, opacity=0.8)
         .encode(
             x=x,
-            y=alt.Y("score:Q", title=t("progress.score"), scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("track:N", title=t("progress.track")),
+            # The axis title level above the axis: Korean turned on its side is hard to read.
+            y=alt.Y(
+                "score:Q",
+                title=t("progress.score"),
+                scale=alt.Scale(domain=[0, 100]),
+                axis=alt.Axis(titleAngle=0, titleAlign="left", titleAnchor="end", titleY=-12, titleX=-30),
+            ),
+            # A palette of distinct hues: the theme's put two blues and two reds side by side.
+            color=alt.Color("track:N", title=t("progress.track"), scale=alt.Scale(scheme="tableau10")),
             tooltip=[
                 alt.Tooltip("when:T", title=t("progress.when"), format="%Y-%m-%d %H:%M"),
                 alt.Tooltip("track:N", title=t("progress.track")),
