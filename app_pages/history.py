@@ -203,18 +203,18 @@ def attempts_side_by_side(view: engine.InterviewView) -> None:
 
 def manage(view: engine.InterviewView, row_status: str) -> None:
     """Resume, rename, delete and the two downloads of the opened interview."""
-    cols = iter(st.columns(5 if row_status == "active" else 4))
-    if row_status == "active" and next(cols).button(
+    # One row of buttons as wide as their labels, wrapping on a narrow page (fixed columns cut "이름 바꾸기" short).
+    row = st.container(horizontal=True)
+    if row_status == "active" and row.button(
         t("history.resume"),
         key=keys.HISTORY_RESUME,
         type="primary",
         icon=":material/play_arrow:",
-        width="stretch",
     ):
         st.session_state[keys.CHAT_SESSION] = view.session_id
         st.switch_page("app_pages/chat.py")
     shown = widgets.title(view.title, view.setup.track, view.setup.difficulty, view.setup.language)
-    with next(cols).popover(t("history.rename"), icon=":material/edit:", width="stretch"):
+    with row.popover(t("history.rename"), icon=":material/edit:"):
         # No max_chars: a browser drops a paste over it without a word. A longer title is cut when saved, as said.
         title = st.text_input(
             t("history.new_title"),
@@ -230,7 +230,7 @@ def manage(view: engine.InterviewView, row_status: str) -> None:
             else:
                 runtime.flash(t("history.renamed"))
                 st.rerun()
-    with next(cols).popover(t("history.delete"), icon=":material/delete:", width="stretch"):
+    with row.popover(t("history.delete"), icon=":material/delete:"):
         st.warning(t("history.delete_confirm"))
         sure = st.checkbox(t("history.delete_sure"), key=keys.HISTORY_DELETE_CONFIRM)
         if st.button(t("history.delete_button"), key=keys.HISTORY_DELETE, type="primary", disabled=not sure):
@@ -242,24 +242,22 @@ def manage(view: engine.InterviewView, row_status: str) -> None:
     # Labels are translated now: the PDF itself is built only on click, outside this script run.
     blocks = export.interview_blocks(view, title=shown, timezone=account.timezone, language=language(), label=t)
     name = f"interview-{view.session_id}"
-    next(cols).download_button(
+    row.download_button(
         t("history.download_md"),
         data=export.to_markdown(blocks),
         file_name=f"{name}.md",
         mime="text/markdown",
         key=keys.EXPORT_MARKDOWN,
         icon=":material/description:",
-        width="stretch",
         on_click="ignore",
     )
-    next(cols).download_button(
+    row.download_button(
         t("history.download_pdf"),
         data=lambda: export.to_pdf(blocks),
         file_name=f"{name}.pdf",
         mime="application/pdf",
         key=keys.EXPORT_PDF,
         icon=":material/picture_as_pdf:",
-        width="stretch",
         on_click="ignore",
     )
 

@@ -70,8 +70,9 @@ def practise_topic(ctx: AppContext, account: Account, topic: WeakTopic) -> None:
 def weak_topics(ctx: AppContext, account: Account, topics: list[WeakTopic], limit: int = 5) -> None:
     """The weakest topics, each with a button that practises it."""
     for topic in topics[:limit]:
-        with st.container(border=True):
-            left, right = st.columns([4, 1], vertical_alignment="center")
+        # A row whose button takes the width of its label (in a fixed share of a narrow page it read "연습…").
+        with st.container(border=True, horizontal=True, vertical_alignment="center"):
+            left = st.container(width="stretch")
             left.markdown(f"**{topic.heading}**")
             left.caption(
                 t(
@@ -83,11 +84,11 @@ def weak_topics(ctx: AppContext, account: Account, topics: list[WeakTopic], limi
                     date=f"{topic.last_at:%Y-%m-%d}",
                 )
             )
-            if right.button(
+            if st.button(
                 t("progress.practise"),
                 key=f"{keys.TOPIC_PREFIX}{topic.reference}",
                 icon=":material/fitness_center:",
-                width="stretch",
+                width="content",
             ):
                 practise_topic(ctx, account, topic)
 
