@@ -436,3 +436,14 @@ def test_an_interview_ended_before_anything_was_answered_is_not_kept(ctx) -> Non
     assert history.history_page(ctx, user_id=account.id, timezone="UTC", filters=history.HistoryFilter()).total == 0
     with pytest.raises(NotFound):
         engine.load_interview(ctx, user_id=account.id, session_id=session_id)
+
+
+def test_a_retry_scoring_the_same_says_so_without_an_arrow(ctx) -> None:
+    at = start_interview(ctx, "sameagain")
+    _, question = current_question(at)
+    at.chat_input(key=keys.CHAT_INPUT).set_value(question.model_answer["en"]).run()
+    at.button(key=keys.ACT_RETRY).click().run()
+    at.chat_input(key=keys.CHAT_INPUT).set_value(question.model_answer["en"]).run()
+    assert not at.exception, at.exception
+    retried = at.metric[-1].proto
+    assert retried.delta == en("chat.same") and retried.direction == retried.MetricDirection.Value("NONE")

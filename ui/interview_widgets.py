@@ -112,14 +112,16 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=Non
     previous = _previous_total(view, answer)
     if previous is None and answer.previous is not None:
         previous = answer.previous[0]
-    delta = None if previous is None else t("chat.diff", delta=int(round(grade.total - previous)))
+    change = None if previous is None else round(grade.total - previous)
+    same = change == 0
+    delta = None if change is None else t("chat.same") if same else t("chat.diff", delta=change)
     left, right = st.columns([1, 3])
-    same = previous is not None and round(grade.total - previous) == 0
     left.metric(
         t("chat.total"),
         f"{grade.total}/100",
         delta=delta,
         delta_color="off" if same else "normal",
+        delta_arrow="off" if same else "auto",  # "+0" with an arrow up read as a gain
         help=total_rule(grade.scores),
     )
     with left:

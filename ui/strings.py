@@ -529,6 +529,7 @@ STRINGS.update(
         },
         "chat.vote_comment_saved": {"ko": "의견을 저장했습니다.", "en": "Your comment is saved."},
         "chat.diff": {"ko": "이전 대비 {delta:+d}", "en": "{delta:+d} vs before"},
+        "chat.same": {"ko": "이전과 같음", "en": "same as before"},
         # Summary
         "summary.title": {"ko": "면접 결과", "en": "Interview results"},
         "summary.overall": {"ko": "종합 점수", "en": "Overall score"},
