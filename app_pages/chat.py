@@ -75,15 +75,32 @@ def end_now() -> None:
     st.rerun()
 
 
+def last_choices() -> dict:
+    """The choices of the interview last set up: in this session, else (a new login, another tab) the latest saved."""
+    if keys.SETUP_LAST not in st.session_state:
+        setup = planning.last_setup(ctx, user_id=account.id)
+        st.session_state[keys.SETUP_LAST] = (
+            {}
+            if setup is None
+            else {
+                "track": setup.track,
+                "difficulty": setup.difficulty,
+                "language": setup.language,
+                "count": setup.num_questions,
+            }
+        )
+    return st.session_state[keys.SETUP_LAST]
+
+
 def setup_track() -> str:
     """The track chosen in the set-up: as picked now, else the previous interview's."""
-    return st.session_state.get(keys.SETUP_TRACK) or st.session_state.get(keys.SETUP_LAST, {}).get("track", TRACKS[0])
+    return st.session_state.get(keys.SETUP_TRACK) or last_choices().get("track", TRACKS[0])
 
 
 def setup_form() -> None:
     """Choose track, difficulty, language, count and an optional job description / résumé."""
     docs = kb.user_documents(user_id=account.id)
-    last = st.session_state.get(keys.SETUP_LAST, {})  # the previous interview's choices, kept for the next one
+    last = last_choices()  # the previous interview's choices, kept for the next one
     st.subheader(t("chat.setup"))
     # Outside the form: the rubric above and the weak-spots choice below follow the track as it is chosen.
     track = st.selectbox(

@@ -305,8 +305,11 @@ def test_the_set_up_follows_the_chosen_track_and_keeps_the_last_choices(ctx) -> 
     )
     at.switch_page("app_pages/chat.py").run()
     star = en("chat.weak_spots")
-    assert star not in [c.label for c in at.checkbox]  # no weak spot in the first track
+    assert at.selectbox(key=keys.SETUP_TRACK).value == "databases"  # the last interview's track
+    assert star in [c.label for c in at.checkbox]  # and its weak spot
     # Choosing a track redraws the set-up at once: its weak spots are offered, and the rubric is that track's.
+    at.selectbox(key=keys.SETUP_TRACK).select_index(TRACKS.index("python")).run()
+    assert star not in [c.label for c in at.checkbox]
     at.selectbox(key=keys.SETUP_TRACK).select_index(TRACKS.index("databases")).run()
     assert star in [c.label for c in at.checkbox]
     at.selectbox(key=keys.SETUP_TRACK).select_index(TRACKS.index("behavioral")).run()
@@ -325,6 +328,22 @@ def test_the_set_up_follows_the_chosen_track_and_keeps_the_last_choices(ctx) -> 
     assert at.selectbox(key=keys.SETUP_TRACK).value == "os"
     assert at.segmented_control(key=keys.SETUP_DIFFICULTY).value == "hard"
     assert at.slider(key=keys.SETUP_COUNT).value == 3
+    # And after logging in again (a new session): from the interview last set up, not a "practise again" since.
+    account = at.session_state[keys.ACCOUNT]
+    engine.start_interview(
+        ctx,
+        user_id=account.id,
+        mode="offline",
+        setup=engine.InterviewSetup(track="python", language="ko", num_questions=1, question_ids=("python-001",)),
+    )
+    later = new_app(ctx, **{keys.ACCOUNT: account, keys.TOKEN: at.session_state[keys.TOKEN], keys.COOKIE_CHECKED: True})
+    later.run()
+    later.session_state[keys.CHAT_NEW] = True  # the set-up, not the practice left unfinished
+    later.switch_page("app_pages/chat.py").run()
+    assert not later.exception, later.exception
+    assert later.selectbox(key=keys.SETUP_TRACK).value == "os"
+    assert later.segmented_control(key=keys.SETUP_DIFFICULTY).value == "hard"
+    assert later.slider(key=keys.SETUP_COUNT).value == 3
     # A click on the chosen difficulty or language keeps it: the interview never starts on an empty choice
     # ("Mixed · English" without a word).
     assert all(at.segmented_control(key=k).proto.required for k in (keys.SETUP_DIFFICULTY, keys.SETUP_LANGUAGE))

@@ -80,6 +80,24 @@ def check_setup(setup: InterviewSetup) -> None:
         raise AppError("interview.bad_setup", "linked answer of a question not asked")
 
 
+_LAST_LOOKED_AT = 20  # latest interviews searched for the last one set up by hand
+
+
+def last_setup(ctx: AppContext, *, user_id: int) -> InterviewSetup | None:
+    """The set-up of the user's latest interview chosen in the set-up form (not a "practise again" of chosen
+    questions): where the next one starts, after a new login too."""
+    with ctx.read() as db:
+        rows = repo.list_sessions(db, user_id=user_id, limit=_LAST_LOOKED_AT)
+    for row in rows:
+        setup = (row.settings or {}).get("setup") or {}
+        if setup.get("track") in TRACKS and not setup.get("question_ids"):
+            known = {
+                name: setup[name] for name in ("track", "difficulty", "language", "num_questions") if name in setup
+            }
+            return InterviewSetup(**known)
+    return None
+
+
 def weak_question_ids(ctx: AppContext, *, user_id: int, track: str) -> list[str]:
     """The user's weakest bank questions of a track (best score below 60), weakest first."""
     with ctx.read() as db:
