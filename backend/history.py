@@ -97,6 +97,7 @@ class WeakTopic:
     practised: int  # graded answers among the latest TOPIC_ANSWERS
     last_score: float
     last_at: datetime  # in the user's time zone
+    language: str = ""  # of the interview it was last answered in: practised again in that language
 
 
 @dataclass(frozen=True)
@@ -365,7 +366,7 @@ def _dimension_trends(db: Session, *, user_id: int, now: datetime) -> list[Dimen
 def _weak_topics(db: Session, *, user_id: int, zone: ZoneInfo, language: str) -> list[WeakTopic]:
     bank = load_bank()
     query = (
-        select(Answer.question_id, Answer.total, Answer.created_at)
+        select(Answer.question_id, Answer.total, Answer.created_at, InterviewSession.language)
         .join(InterviewSession, InterviewSession.id == Answer.session_id)
         .where(InterviewSession.user_id == user_id, Answer.total.is_not(None))
         .order_by(InterviewSession.created_at.desc(), Answer.id.desc())
@@ -373,14 +374,14 @@ def _weak_topics(db: Session, *, user_id: int, zone: ZoneInfo, language: str) ->
     )
     latest: dict[str, dict[str, float]] = defaultdict(dict)  # reference -> question -> its latest score
     practised: dict[str, int] = defaultdict(int)
-    last: dict[str, tuple[float, datetime]] = {}
-    for question_id, total, created_at in db.execute(query):  # newest first
+    last: dict[str, tuple[float, datetime, str]] = {}
+    for question_id, total, created_at, spoken in db.execute(query):  # newest first
         main = bank.get(main_question_id(question_id))
         if main is None:
             continue
         practised[main.reference] += 1
         latest[main.reference].setdefault(question_id, total)
-        last.setdefault(main.reference, (total, created_at))
+        last.setdefault(main.reference, (total, created_at, spoken))
     topics = [
         WeakTopic(
             reference=reference,
@@ -390,6 +391,7 @@ def _weak_topics(db: Session, *, user_id: int, zone: ZoneInfo, language: str) ->
             practised=practised[reference],
             last_score=last[reference][0],
             last_at=_local(last[reference][1], zone),
+            language=last[reference][2],
         )
         for reference, scores in latest.items()
     ]

@@ -306,14 +306,17 @@ def test_weak_topics_are_ordered_by_each_questions_latest_score(hctx) -> None:
         user_id=user.id,
         created_at=NOW - timedelta(days=1),
         answers=[("python-001", 60, "a"), ("python-002", 40, "b"), ("python-005", 55, "c")],
+        language="ko",
     )
-    topics = history.progress(hctx, user_id=user.id, timezone=SEOUL, language="ko", now=NOW).weak_topics
+    topics = history.progress(hctx, user_id=user.id, timezone=SEOUL, language="en", now=NOW).weak_topics
     by_ref = {t.reference: t for t in topics}
     shared = bank["python-001"].reference
     # python-005's section counts its latest score (55, not 10); python-004's (90) is no weak topic.
     assert [t.reference for t in topics] == [shared, bank["python-005"].reference]
     assert (by_ref[shared].score, by_ref[shared].practised, by_ref[shared].last_score) == (50.0, 3, 40.0)
-    assert by_ref[shared].heading == section_heading(shared, "ko") != shared
+    assert by_ref[shared].heading == section_heading(shared, "en") != shared
+    # Practised again in the language it was last answered in, whatever the page's.
+    assert {t.language for t in topics} == {"ko"}
 
 
 def test_a_failed_card_is_due_sooner_than_a_passed_one_and_due_counts_follow_the_day(hctx) -> None:

@@ -63,7 +63,9 @@ def practise_topic(ctx: AppContext, account: Account, topic: WeakTopic) -> None:
     start_practice(
         ctx,
         account,
-        lambda: planning.topic_setup(ctx, user_id=account.id, reference=topic.reference, language=account.ui_language),
+        lambda: planning.topic_setup(
+            ctx, user_id=account.id, reference=topic.reference, language=topic.language or account.ui_language
+        ),
     )
 
 
