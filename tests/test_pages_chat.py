@@ -38,6 +38,12 @@ def start_interview(ctx, username: str = "chatter"):
     return at.button(key=keys.SETUP_START).click().run()
 
 
+def another_interview(ctx, account, questions: int = 2, **choices) -> int:
+    """A databases interview (or as `choices` say) of the same account, started outside the page."""
+    setup = {"track": "databases", "difficulty": "mixed", "language": "en", "num_questions": questions, **choices}
+    return engine.start_interview(ctx, user_id=account.id, mode="offline", setup=engine.InterviewSetup(**setup))
+
+
 def current_question(at):
     view = engine.load_interview(
         at.session_state["_test_context"],
@@ -170,12 +176,7 @@ def test_a_refresh_shows_the_interview_in_the_address_even_when_a_newer_one_is_u
     at = start_interview(ctx, "resumer")
     older, account = at.session_state[keys.CHAT_SESSION], at.session_state[keys.ACCOUNT]
     older_question = current_question(at)[1]
-    newer = engine.start_interview(
-        ctx,
-        user_id=account.id,
-        mode="offline",
-        setup=engine.InterviewSetup(track="databases", difficulty="mixed", language="en", num_questions=2),
-    )
+    newer = another_interview(ctx, account)
     at.run()  # still the one opened in this session, now named in the address
     assert at.query_params["interview"] == str(older)
 
@@ -330,12 +331,7 @@ def test_the_set_up_follows_the_chosen_track_and_keeps_the_last_choices(ctx) -> 
     assert at.slider(key=keys.SETUP_COUNT).value == 3
     # And after logging in again (a new session): from the interview last set up, not a "practise again" since.
     account = at.session_state[keys.ACCOUNT]
-    engine.start_interview(
-        ctx,
-        user_id=account.id,
-        mode="offline",
-        setup=engine.InterviewSetup(track="python", language="ko", num_questions=1, question_ids=("python-001",)),
-    )
+    another_interview(ctx, account, questions=1, track="python", language="ko", question_ids=("python-001",))
     later = new_app(ctx, **{keys.ACCOUNT: account, keys.TOKEN: at.session_state[keys.TOKEN], keys.COOKIE_CHECKED: True})
     later.run()
     later.session_state[keys.CHAT_NEW] = True  # the set-up, not the practice left unfinished
@@ -416,12 +412,7 @@ def test_start_a_new_interview_after_results_shows_the_set_up_even_with_an_older
     at = start_interview(ctx, "newafter")
     older, account = at.session_state[keys.CHAT_SESSION], at.session_state[keys.ACCOUNT]
     older_question = current_question(at)[1]
-    finished = engine.start_interview(
-        ctx,
-        user_id=account.id,
-        mode="offline",
-        setup=engine.InterviewSetup(track="databases", difficulty="mixed", language="en", num_questions=1),
-    )
+    finished = another_interview(ctx, account, questions=1)
     turn = engine.load_interview(ctx, user_id=account.id, session_id=finished).current["turn"]
     engine.skip_question(ctx, user_id=account.id, session_id=finished, turn=turn)  # ends it: its only question
     at.session_state[keys.CHAT_SESSION] = finished
