@@ -66,6 +66,7 @@ def change_password() -> None:
 
 
 st.subheader(t("account.change_password"))
+st.caption(t("account.change_password_help"))
 with st.form("change_password"):
     st.text_input(t("account.current_password"), type="password", key=keys.PW_CURRENT)
     st.text_input(t("account.new_password"), type="password", key=keys.PW_NEW, help=t("auth.password_help"))

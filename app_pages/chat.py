@@ -34,8 +34,8 @@ def act(action, **kwargs) -> None:  # noqa: ANN001
     """Run an engine action for this session; show its error or rerun."""
     try:
         action(ctx, user_id=account.id, session_id=session_id, **kwargs)
-    except engine.StaleInterview:
-        pass  # another click got there first: show where the interview stands
+    except engine.StaleInterview:  # another tab or click got there first: said, and where the interview stands shown
+        st.toast(t("interview.changed"), icon=":material/sync:")  # a toast outlasts the rerun below
     except AppError as exc:
         runtime.show_error(exc)
         return
@@ -50,7 +50,14 @@ def vote(answer_id: int, key: str) -> None:
 def end_button(view) -> None:  # noqa: ANN001
     """ "End interview", behind a confirmation that says what is skipped (after the last feedback there is nothing
     to skip, and "See my results" ends it: no such button then)."""
-    confirm = "chat.end_confirm" if view.position < view.planned else "chat.end_confirm_this"
+    untouched = not view.answers and not any(m.meta.get("kind") == "skipped" for m in view.messages)
+    confirm = (
+        "chat.end_confirm_empty"
+        if untouched
+        else "chat.end_confirm"
+        if view.position < view.planned
+        else "chat.end_confirm_this"
+    )
     with st.popover(t("chat.end"), icon=":material/stop_circle:", use_container_width=True):
         st.caption(t(confirm))
         if st.button(t("chat.end_yes"), key=keys.ACT_END, type="primary"):

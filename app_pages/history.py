@@ -198,7 +198,8 @@ def attempts_side_by_side(view: engine.InterviewView) -> None:
                 delta=f"{change:+d}" if change else None,
             )
             text = answer.answer_text
-            column.caption(widgets.plain(text if len(text) <= 300 else text[:300].rsplit(" ", 1)[0] + " …"))
+            with column:  # as written, its lines and code kept (a caption ran it into one line)
+                widgets.answer_text(text if len(text) <= 300 else text[:300].rsplit(" ", 1)[0] + " …")
 
 
 def manage(view: engine.InterviewView, row_status: str) -> None:

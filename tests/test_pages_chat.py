@@ -148,6 +148,7 @@ def test_gibberish_is_not_praised(ctx) -> None:
     assert not at.exception, at.exception
     assert en("chat.insufficient") in texts(at)
     assert [m.value for m in at.metric][0] == "0/100"
+    assert not at.get("progress")  # no rubric bars beside "not enough to grade"
 
 
 def test_an_answer_over_the_limit_is_kept_with_the_limit_to_shorten_and_send(ctx) -> None:
@@ -403,6 +404,7 @@ def test_skip_from_a_tab_left_behind_does_not_skip_the_question_another_tab_show
     shown, _ = current_question(first)
     second.button(key=keys.ACT_SKIP).click().run()  # still showing the first question
     assert not second.exception, second.exception
+    assert [toast.value for toast in second.toast] == [en("interview.changed")]  # the click is not silently lost
     now, question = current_question(first)
     assert now.current["turn"] == shown.current["turn"] and now.position == 2
     assert question.text["en"] in texts(second)  # drawn anew at the question that is open now
@@ -439,6 +441,7 @@ def test_code_in_an_answer_is_shown_as_code_and_the_rest_as_written(ctx) -> None
 def test_an_interview_ended_before_anything_was_answered_is_not_kept(ctx) -> None:
     at = start_interview(ctx, "quitter")
     session_id, account = at.session_state[keys.CHAT_SESSION], at.session_state[keys.ACCOUNT]
+    assert en("chat.end_confirm_empty") in texts(at)  # said before the click
     at.button(key=keys.ACT_END).click().run()
     assert not at.exception, at.exception
     assert en("chat.discarded") in [i.value for i in at.info]

@@ -99,7 +99,7 @@ def test_a_retried_question_shows_its_attempts_with_signed_changes(ctx) -> None:
         ctx,
         user_id=user.id,
         created_at=datetime.now(UTC),
-        answers=[("python-001", 35, "first try"), ("python-001", 80, "second try")],
+        answers=[("python-001", 35, "first try"), ("python-001", 80, "Copied:\n```python\nb = list(a)\n```")],
     )
     with ctx.tx() as db:
         db.get(Answer, answers[1]).attempt_no = 2
@@ -108,6 +108,8 @@ def test_a_retried_question_shows_its_attempts_with_signed_changes(ctx) -> None:
     assert not at.exception, at.exception
     attempts = [m for m in at.metric if m.label.startswith(en("history.attempt", n=""))]
     assert [(m.value, m.delta) for m in attempts] == [("35/100", ""), ("80/100", "+45")]
+    # Side by side as written: the code as code (twice: there and in the transcript), not run into one line.
+    assert [c.value for c in at.code] == ["b = list(a)", "b = list(a)"]
 
 
 def test_an_answer_says_when_its_question_is_next_reviewed_in_days(ctx) -> None:

@@ -127,12 +127,12 @@ def score_card(view: InterviewView, answer: AnswerView, on_vote, on_practise=Non
     with left:
         practice_links(view, answer, grade.total)
     with right:
-        if grade.insufficient:
+        if grade.insufficient:  # no grade: bars at 1/5 beside "not enough to grade" read as one
             st.warning(t("chat.insufficient"), icon=":material/help:")
         elif grade.approximate:
             st.caption(t("chat.approximate"))
         shown = ""
-        for key, dim in grade.scores.items():
+        for key, dim in grade.scores.items() if not grade.insufficient else ():
             name = DIMENSIONS.get(key, {}).get("name", {}).get(lang, key)
             st.progress(dim.score / 5, text=f"{name} · {dim.score}/5")
             caption = t("chat.evidence", text=plain(dim.evidence)) if dim.evidence else t("chat.no_evidence")

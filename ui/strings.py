@@ -276,6 +276,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "account.saved": {"ko": "저장했습니다.", "en": "Saved."},
     "account.change_password": {"ko": "비밀번호 변경", "en": "Change password"},
     "account.current_password": {"ko": "현재 비밀번호", "en": "Current password"},
+    "account.change_password_help": {
+        "ko": "바꾸면 이 브라우저를 뺀 다른 모든 기기와 탭에서 로그아웃됩니다.",
+        "en": "Changing it logs you out everywhere except in this browser.",
+    },
     "account.new_password": {"ko": "새 비밀번호", "en": "New password"},
     "account.password_changed": {
         "ko": "비밀번호를 바꿨습니다. 다른 기기의 로그인은 모두 해제되었습니다.",
@@ -492,6 +496,10 @@ STRINGS.update(
             "en": "This question is skipped and you see your results. End now?",
         },
         "chat.end_yes": {"ko": "네, 끝냅니다", "en": "Yes, end it"},
+        "chat.end_confirm_empty": {
+            "ko": "아직 답하거나 건너뛴 질문이 없어서, 끝내면 이 면접은 기록에 남지 않습니다.",
+            "en": "Nothing is answered or skipped yet, so ending now keeps nothing of this interview.",
+        },
         "chat.discarded": {
             "ko": "답하거나 건너뛴 질문이 없어서 이 면접은 기록에 남기지 않았습니다.",
             "en": "Nothing was answered or skipped, so this interview was not kept in your history.",
