@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import streamlit as st
+import streamlit.components.v2
 
 from ui import keys
 from ui.strings import translate
@@ -35,22 +36,38 @@ def labeller(prefix: str, values: Iterable[str]) -> Callable[[str], str]:
     return {value: t(f"{prefix}.{value}") for value in values}.__getitem__
 
 
-# Streamlit writes these in English whatever the page's language: its uploader's button and size limit.
-_UPLOADER = "[data-testid='stFileUploaderDropzone']"
-_UPLOADER_TEXTS = {
-    f"{_UPLOADER} button [data-testid='stMarkdownContainer'] p": "docs.upload_button",
-    f"{_UPLOADER} [data-testid='stFileUploaderDropzoneInstructions'] span": "docs.upload_limit",
+# Streamlit writes its uploader's button and size limit in English whatever the page's language: the English is
+# shrunk to nothing and the translation drawn in its place (at the uploader's text size, 0.875rem). Fixed CSS; the
+# texts come as data, set as CSS variables, never as markup. Where Streamlit's markup differs, the English stays.
+_UPLOADER_CSS = """
+[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p,
+[data-testid='stFileUploaderDropzoneInstructions'] span { font-size: 0; }
+[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after {
+  content: var(--interview-coach-upload-button); font-size: 0.875rem;
 }
+[data-testid='stFileUploaderDropzoneInstructions'] span::after {
+  content: var(--interview-coach-upload-limit); font-size: 0.875rem;
+}
+"""
+_UPLOADER_TEXTS = st.components.v2.component(
+    name="interview_coach.uploader_texts",
+    css=_UPLOADER_CSS,
+    isolate_styles=False,  # it styles the page's uploader, outside the component
+    js="""
+export default function ({ data }) {
+  const root = document.documentElement.style;
+  root.setProperty("--interview-coach-upload-button", JSON.stringify(data.button));
+  root.setProperty("--interview-coach-upload-limit", JSON.stringify(data.limit));
+}
+""",
+)
 
 
 def uploader_in_language(max_mb: int) -> None:
-    """Show the file uploader's own button and limit in the interface language: the English text is shrunk to
-    nothing and the translation drawn in its place, at the uploader's text size (0.875rem). Where Streamlit's markup
-    differs, the English stays."""
-    if language() == "en":
-        return
-    rules = []
-    for selector, key in _UPLOADER_TEXTS.items():
-        text = t(key, mb=max_mb).replace("\\", "").replace('"', "")
-        rules.append(f'{selector} {{font-size: 0;}} {selector}::after {{content: "{text}"; font-size: 0.875rem;}}')
-    st.html(f"<style>{' '.join(rules)}</style>")
+    """Show the file uploader's own button and size limit in the interface language (Streamlit's are English)."""
+    if language() != "en":
+        _UPLOADER_TEXTS(
+            key="uploader_texts",
+            data={"button": t("docs.upload_button"), "limit": t("docs.upload_limit", mb=max_mb)},
+            height=0,
+        )
