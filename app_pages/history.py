@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from backend import export, history, review
-from backend.errors import AppError
+from backend.errors import AppError, NotFound
 from backend.interview import engine, planning
 from backend.interview.bank import DIFFICULTIES, TRACKS
 from ui import history_widgets, keys, runtime
@@ -267,7 +267,7 @@ def transcript(session_id: int) -> bool:
     """The opened interview; False (and the list instead) when there is none such to show."""
     try:
         view = engine.load_interview(ctx, user_id=account.id, session_id=session_id)
-    except AppError:  # deleted meanwhile, or not this user's: said in a toast, which outlasts the rerun that may
+    except NotFound:  # deleted meanwhile, or not this user's: said in a toast, which outlasts the rerun that may
         close_interview()  # follow at once (writing the login cookie of a link opened in a new tab)
         st.toast(t("history.gone"), icon="⚠️")
         return False

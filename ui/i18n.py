@@ -64,10 +64,10 @@ export default function ({ data }) {
 
 
 def uploader_in_language(max_mb: int) -> None:
-    """Show the file uploader's own button and size limit in the interface language (Streamlit's are English)."""
-    if language() != "en":
-        _UPLOADER_TEXTS(
-            key="uploader_texts",
-            data={"button": t("docs.upload_button"), "limit": t("docs.upload_limit", mb=max_mb)},
-            height=0,
-        )
+    """Show the file uploader's own button and size limit in the interface language (Streamlit's are English). In
+    English too: a page's style may outlive the component that brought it, and the texts must follow a switch."""
+    _UPLOADER_TEXTS(
+        key="uploader_texts",
+        data={"button": t("docs.upload_button"), "limit": t("docs.upload_limit", mb=max_mb)},
+        height=0,
+    )
