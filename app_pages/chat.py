@@ -6,6 +6,7 @@ import uuid
 
 import streamlit as st
 
+from backend import history
 from backend.errors import AppError, NotFound
 from backend.interview import engine, notes, planning
 from backend.interview.bank import DIFFICULTIES, TRACKS
@@ -457,14 +458,11 @@ def chosen_session() -> int | None:
 
 def continue_unfinished() -> None:
     """Above the set-up of a new interview: the unfinished one, to go back to instead."""
-    unfinished = engine.active_session_id(ctx, user_id=account.id)
-    if unfinished is None:
-        return
-    view = engine.load_interview(ctx, user_id=account.id, session_id=unfinished)
-    shown = widgets.title(view.title, view.setup.track, view.setup.difficulty, view.setup.language)
-    if st.button(t("home.continue", title=shown), key=keys.CHAT_CONTINUE, icon=":material/play_arrow:"):
-        st.session_state[keys.CHAT_SESSION] = unfinished
-        st.rerun()
+    for row in history.recent_sessions(ctx, user_id=account.id, timezone=account.timezone, limit=1, status="active"):
+        shown = widgets.title(row.title, row.track, row.difficulty, row.language)
+        if st.button(t("home.continue", title=shown), key=keys.CHAT_CONTINUE, icon=":material/play_arrow:"):
+            st.session_state[keys.CHAT_SESSION] = row.id
+            st.rerun()
 
 
 session_id = chosen_session()

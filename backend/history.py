@@ -305,10 +305,12 @@ def _latest(db: Session, *, user_id: int, zone: ZoneInfo, limit: int, status: st
     return _rows(db, query.order_by(s.created_at.desc(), s.id.desc()).limit(limit), zone)
 
 
-def recent_sessions(ctx: AppContext, *, user_id: int, timezone: str, limit: int = 5) -> list[SessionRow]:
-    """The user's latest interviews, newest first."""
+def recent_sessions(
+    ctx: AppContext, *, user_id: int, timezone: str, limit: int = 5, status: str | None = None
+) -> list[SessionRow]:
+    """The user's latest interviews (of `status`: "active" for the unfinished ones), newest first."""
     with ctx.read() as db:
-        return _latest(db, user_id=user_id, zone=ZoneInfo(timezone), limit=limit)
+        return _latest(db, user_id=user_id, zone=ZoneInfo(timezone), limit=limit, status=status)
 
 
 # --------------------------------------------------------------------------- progress
