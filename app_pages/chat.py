@@ -51,10 +51,9 @@ def vote(answer_id: int, key: str) -> None:
 def end_button(view) -> None:  # noqa: ANN001
     """ "End interview", behind a confirmation that says what is skipped (after the last feedback there is nothing
     to skip, and "See my results" ends it: no such button then)."""
-    untouched = not view.answers and not any(m.meta.get("kind") == "skipped" for m in view.messages)
     confirm = (
         "chat.end_confirm_empty"
-        if untouched
+        if view.untouched
         else "chat.end_confirm"
         if view.position < view.planned
         else "chat.end_confirm_this"

@@ -138,6 +138,11 @@ class InterviewView:
     def can_follow_up(self) -> bool:
         return self.state == State.FEEDBACK and self.current.get("kind") == "main" and self.follow_up_left
 
+    @property
+    def untouched(self) -> bool:
+        """Nothing answered or skipped yet: ending now keeps nothing (see end_interview)."""
+        return not self.answers and not any(m.meta.get("kind") == "skipped" for m in self.messages)
+
 
 @dataclass
 class TopicScore:
