@@ -458,8 +458,7 @@ def chosen_session() -> int | None:
 def continue_unfinished() -> None:
     """Above the set-up of a new interview: the unfinished one, to go back to instead."""
     for row in history.recent_sessions(ctx, user_id=account.id, timezone=account.timezone, limit=1, status="active"):
-        shown = widgets.title(row.title, row.track, row.difficulty, row.language)
-        if st.button(t("home.continue", title=shown), key=keys.CHAT_CONTINUE, icon=":material/play_arrow:"):
+        if st.button(widgets.continue_label(row), key=keys.CHAT_CONTINUE, icon=":material/play_arrow:"):
             st.session_state[keys.CHAT_SESSION] = row.id
             st.rerun()
 

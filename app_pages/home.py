@@ -5,7 +5,7 @@ import streamlit as st
 from backend.history import dashboard, recent_sessions
 from ui import history_widgets, keys, runtime
 from ui.i18n import language, t
-from ui.interview_widgets import plain, title
+from ui.interview_widgets import continue_label, plain, title
 
 ctx = runtime.context()
 account = st.session_state[keys.ACCOUNT]
@@ -34,12 +34,7 @@ streak.metric(t("home.streak"), days, help=t("home.streak_help"))
 
 if board.unfinished is not None:
     if st.button(
-        t(
-            "home.continue",
-            title=title(
-                board.unfinished.title, board.unfinished.track, board.unfinished.difficulty, board.unfinished.language
-            ),
-        ),
+        continue_label(board.unfinished),
         key=keys.HOME_CONTINUE,
         type="primary",
         icon=":material/play_arrow:",

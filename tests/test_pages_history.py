@@ -244,6 +244,9 @@ def test_home_dashboard_numbers_on_seeded_data(ctx) -> None:
     lines = [m.value for m in at.markdown]
     assert any("Mock before Kakao" in line for line in lines)
     assert any(f"{en('track.python')} · {en('difficulty.easy')} · {en('language.en')}" in line for line in lines)
+    # The way back into the unfinished interview says how far it got.
+    label = at.button(key=keys.HOME_CONTINUE).label
+    assert en("history.answered", n=1) in label and en("history.so_far", score=30) in label, label
     at.button(key=keys.HOME_CONTINUE).click().run()
     assert not at.exception, at.exception
     assert at.session_state[keys.CHAT_SESSION] == unfinished

@@ -11,6 +11,7 @@ import streamlit as st
 import streamlit.components.v2
 
 from backend.context import AppContext
+from backend.history import SessionRow
 from backend.interview import engine
 from backend.interview.engine import (
     AnswerView,
@@ -35,6 +36,15 @@ def title(raw: str, track: str, difficulty: str, lang: str) -> str:
     if raw and raw != default_title(track, difficulty, lang):
         return raw
     return f"{t(f'track.{track}')} · {t(f'difficulty.{difficulty}')} · {t(f'language.{lang}')}"
+
+
+def continue_label(row: SessionRow) -> str:
+    """The label of the button back into an unfinished interview: its title and how far it got."""
+    progress = [t("history.answered", n=row.answered)] if row.answered else []
+    if row.score_so_far is not None:
+        progress.append(t("history.so_far", score=row.score_so_far))
+    shown = title(row.title, row.track, row.difficulty, row.language)
+    return t("home.continue", title=" · ".join([shown, *progress]))
 
 
 def rubric(track: str) -> None:
