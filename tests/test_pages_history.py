@@ -191,6 +191,33 @@ def test_the_review_queue_counts_due_questions_and_starts_them(ctx) -> None:
     assert set(view.setup.question_ids) == {"python-001", "os-001"} and view.setup.track == "mixed"
 
 
+def test_starting_the_review_again_continues_the_unfinished_one_instead_of_a_copy(ctx) -> None:
+    user, _, _ = seeded(ctx)
+    with ctx.tx() as db:
+        for question_id in ("python-001", "os-001", "python-003"):
+            review.record(
+                db, user_id=user.id, question_id=question_id, total=10, at=datetime.now(UTC) - timedelta(days=2)
+            )
+    at = logged_in(ctx, user)
+    at.button(key=keys.REVIEW_START).click().run()
+    first = at.session_state[keys.CHAT_SESSION]
+    view = engine.load_interview(ctx, user_id=user.id, session_id=first)
+    engine.skip_question(ctx, user_id=user.id, session_id=first, turn=view.current["turn"])  # one of three done
+    at = logged_in(ctx, user)
+    assert en("review.due", n=2) in texts(at)
+    at.button(key=keys.REVIEW_START).click().run()
+    assert not at.exception, at.exception
+    assert at.session_state[keys.CHAT_SESSION] == first  # carried on, not a second review of the same questions
+    assert en("practice.continued") in [i.value for i in at.info]  # and says so
+    engine.end_interview(ctx, user_id=user.id, session_id=first)
+    at = logged_in(ctx, user)
+    at.button(key=keys.REVIEW_START).click().run()
+    assert at.session_state[keys.CHAT_SESSION] != first  # once it is finished, a review is a new interview
+    with ctx.read() as db:
+        active = db.scalars(select(InterviewSession.id).where(InterviewSession.status == "active")).all()
+    assert first not in active and len(active) == 1
+
+
 def test_progress_tab_shows_the_chart_rubric_trends_and_weak_topics(ctx) -> None:
     user, _, _ = seeded(ctx)
     at = logged_in(ctx, user)

@@ -21,12 +21,17 @@ TREND_WINDOW = 5  # interviews in the chart's moving average
 
 
 def start_practice(ctx: AppContext, account: Account, make_setup) -> None:  # noqa: ANN001
-    """Start an interview from `make_setup()` and open it on the chat page (errors shown in place)."""
+    """Start an interview from `make_setup()`, or continue the unfinished one of the same questions, and open it on
+    the chat page (errors shown in place)."""
     try:
         setup: InterviewSetup = make_setup()
-        session_id = engine.start_interview(
-            ctx, user_id=account.id, setup=setup, mode=mode_label(ctx.settings, runtime.llm_choice(ctx))
-        )
+        session_id = engine.unfinished_practice(ctx, user_id=account.id, setup=setup)
+        if session_id is not None:  # the same practice, started before and not finished: continued, not copied
+            runtime.flash(t("practice.continued"), notice=True)
+        else:
+            session_id = engine.start_interview(
+                ctx, user_id=account.id, setup=setup, mode=mode_label(ctx.settings, runtime.llm_choice(ctx))
+            )
     except AppError as exc:
         runtime.show_error(exc)
         return

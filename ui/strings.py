@@ -148,6 +148,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "practised, it counts up to yesterday.",
     },
     "home.continue": {"ko": "이어서 하기: {title}", "en": "Continue: {title}"},
+    "practice.continued": {
+        "ko": "같은 질문으로 시작해 아직 끝내지 않은 연습이 있어 그 연습을 이어서 합니다.",
+        "en": "You already started practising these questions and have not finished: carrying on where you left off.",
+    },
     "home.suggestion": {"ko": "다음 추천 연습", "en": "Suggested next"},
     "home.history": {"ko": "전체 기록과 진척도 보기", "en": "See all history and progress"},
     "home.open": {"ko": "보기", "en": "Open"},

@@ -344,6 +344,22 @@ def active_session_id(ctx: AppContext, *, user_id: int) -> int | None:
     return rows[0].id if rows else None
 
 
+def unfinished_practice(ctx: AppContext, *, user_id: int, setup: InterviewSetup) -> int | None:
+    """The user's unfinished interview of chosen questions (a review, a question or topic practised again) that has
+    yet to ask every question of `setup`, in its language: to be continued rather than started a second time."""
+    if not setup.question_ids:
+        return None
+    wanted = set(setup.question_ids)
+    with ctx.read() as db:
+        for session in repo.list_sessions(db, user_id=user_id, status="active"):
+            data = session.settings or {}
+            chosen = (data.get("setup") or {}).get("question_ids")
+            ahead = set((data.get("plan") or [])[int(data.get("index") or 0) :])
+            if chosen and session.language == setup.language and wanted <= ahead:
+                return session.id
+    return None
+
+
 def load_interview(ctx: AppContext, *, user_id: int, session_id: int) -> InterviewView:
     """The whole interview as the chat page shows it."""
     # The chat page loads it once per run, and again after grading an answer in the same run; a few statements,
