@@ -128,7 +128,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No interviews yet. Start your first mock interview!",
     },
     "home.status_active": {"ko": "진행 중", "en": "in progress"},
-    "home.status_ended": {"ko": "완료", "en": "finished"},
+    "home.status_ended": {"ko": "종료", "en": "ended"},  # all questions asked or ended early: both are ended
     "home.this_week": {"ko": "이번 주 답변", "en": "Answers this week"},
     "home.this_week_help": {
         "ko": "이번 주(월요일부터)에 보낸 모든 답변입니다. 다시 풀기와 꼬리 질문 답변도 셉니다.",
@@ -193,7 +193,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "history.prev": {"ko": "이전", "en": "Previous"},
     "history.next": {"ko": "다음", "en": "Next"},
     "history.open": {"ko": "열기", "en": "Open"},
-    "history.answered": {"ko": "{n}문항", "en": "{n} answered"},
+    "history.answered": {"ko": "{n}문항 답변", "en": "{n} answered"},
     "history.no_score": {"ko": "점수 없음", "en": "no score"},
     "history.so_far": {"ko": "지금까지 {score:.0f}/100", "en": "{score:.0f}/100 so far"},
     "history.back": {"ko": "목록으로", "en": "Back to the list"},
