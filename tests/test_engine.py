@@ -312,6 +312,8 @@ def test_the_summary_never_names_a_topic_both_strong_and_weak_nor_a_failed_one_s
     assert len(high.strongest) == 2 and high.weakest == []  # a 95 is not a topic to work on
     low = engine._summary([row("python-001", 50.0), row("os-001", 30.0)], "en")
     assert low.strongest == [] and [t.score for t in low.weakest] == [30.0, 50.0]
+    mixed = engine._summary([row("os-001", 45.0), row("os-001:f1", 85.0), row("python-001", 90.0)], "en")
+    assert [t.score for t in mixed.topics] == [90.0, 65.0] and [t.score for t in mixed.strongest] == [90.0]
 
 
 def test_the_study_list_never_sends_the_candidate_to_read_their_own_resume() -> None:

@@ -988,7 +988,9 @@ def _summary(
         topics=topics,
         # One threshold splits them, so no topic is both, a failed one is never a strength and a 95 is
         # never one to work on.
-        strongest=[t for t in topics if t.score >= WEAK_SCORE][:_SIDE],
+        # A topic with a weak answer in it (a 45 averaged with an 84 follow-up) is no strength: its reading is on the
+        # study list.
+        strongest=[t for t in topics if t.score >= WEAK_SCORE and min(by_topic[t.topic]) >= WEAK_SCORE][:_SIDE],
         weakest=[t for t in reversed(topics) if t.score < WEAK_SCORE][:_SIDE],
         study=study,
         improvements=improvements,
