@@ -242,7 +242,7 @@ def manage(view: engine.InterviewView, row_status: str) -> None:
 
     # Labels are translated now: the PDF itself is built only on click, outside this script run.
     blocks = export.interview_blocks(view, title=shown, timezone=account.timezone, language=language(), label=t)
-    name = f"interview-{view.session_id}"
+    name = export.file_stem(view, timezone=account.timezone)
     row.download_button(
         t("history.download_md"),
         data=export.to_markdown(blocks),

@@ -49,6 +49,13 @@ class Block:
     text: str
 
 
+def file_stem(view: InterviewView, *, timezone: str) -> str:
+    """The name of an interview's download, without extension: dated, so a folder of downloads sorts by the day it
+    was practised ("interview-2026-12-07-42")."""
+    day = f"{view.created_at.astimezone(ZoneInfo(timezone)):%Y-%m-%d}-" if view.created_at is not None else ""
+    return f"interview-{day}{view.session_id}"
+
+
 def interview_blocks(view: InterviewView, *, title: str, timezone: str, language: str, label: Label) -> list[Block]:
     """An interview (engine.load_interview) titled `title` as export blocks: header, then each question with
     its answer and grade in order."""
@@ -146,6 +153,7 @@ _PDF_STYLE = {  # kind -> (bold, size, space before, left indent)
 def to_pdf(blocks: list[Block]) -> bytes:
     """The blocks as an A4 PDF, with the bundled NanumGothic font so Korean renders on any machine."""
     pdf = FPDF(format="A4")
+    pdf.set_title(next((block.text for block in blocks if block.kind == "title"), ""))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("Nanum", "", str(FONTS / "NanumGothic.ttf"))
     pdf.add_font("Nanum", "B", str(FONTS / "NanumGothicBold.ttf"))

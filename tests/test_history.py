@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -567,7 +568,11 @@ def test_exports_hold_every_question_and_answer_render_korean_and_round_trip(hct
         export.interview_blocks(view, title="<b>x</b> __init__", timezone=SEOUL, language="ko", label=label)
     )
     assert marked.startswith("# \\<b\\>x\\</b\\> \\_\\_init\\_\\_\n")
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(export.to_pdf(blocks))).pages)
+    day = view.created_at.astimezone(ZoneInfo(SEOUL)).date()  # a download's name says the day of the practice
+    assert export.file_stem(view, timezone=SEOUL) == f"interview-{day:%Y-%m-%d}-{session_id}"
+    reader = PdfReader(io.BytesIO(export.to_pdf(blocks)))
+    assert reader.metadata.title == "DB 연습"  # a PDF viewer's window and tab show the interview's title
+    text = "".join(p.extract_text() for p in reader.pages)
     assert korean.replace(" ", "") in text.replace(" ", "").replace("\n", "")
     data = json.loads(export.user_data_json(hctx, user_id=user.id))
     assert data["account"]["username"] == "minji" and "password_hash" not in json.dumps(data)
