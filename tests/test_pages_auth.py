@@ -86,6 +86,22 @@ def test_switching_ui_language_changes_the_strings(ctx) -> None:
     assert accounts.login(ctx, username="polyglot", password=password).ui_language == "ko"
 
 
+def test_a_language_chosen_on_the_login_screen_is_kept_after_logging_in(ctx) -> None:
+    password = strong_password()
+    accounts.signup(ctx, username="switcher", password=password, ui_language="ko")
+    at = new_app(ctx).run()
+    at.segmented_control(key=keys.LANGUAGE_PICKER).set_value("en").run()
+    at = log_in(at, "switcher", password)
+    assert not at.exception
+    assert at.session_state[keys.ACCOUNT].ui_language == "en"  # not switched back to the account's Korean
+    assert accounts.login(ctx, username="switcher", password=password).ui_language == "en"  # and stored
+    # A language merely left over from someone else's logout is not a choice: the account's own is used.
+    at = at.button(key=keys.LOGOUT).click().run()
+    accounts.signup(ctx, username="hangul", password=password, ui_language="ko")
+    at = log_in(at, "hangul", password)
+    assert at.session_state[keys.ACCOUNT].ui_language == "ko"
+
+
 def test_a_count_of_one_reads_in_the_singular() -> None:
     assert translate("docs.row", "en", name="cv.txt", count=1) == "cv.txt · 1 passage"
     assert translate("docs.row", "en", name="cv.txt", count=2) == "cv.txt · 2 passages"

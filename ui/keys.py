@@ -25,6 +25,7 @@ SIGNUP_PASSWORD = "signup_password"
 SIGNUP_CONFIRM = "signup_confirm"
 SIGNUP_SUBMIT = "signup_submit"
 LANGUAGE_PICKER = "language_picker"
+LANGUAGE_PICKED = "language_picked"  # a language the visitor chose on the login screen: the account takes it
 LOGOUT = "logout"
 ACCOUNT_LANGUAGE = "account_language"
 ACCOUNT_TIMEZONE = "account_timezone"

@@ -30,7 +30,7 @@ def render(ctx: AppContext) -> None:
         required=True,
     )
     if picked and picked != current:
-        st.session_state[keys.LANGUAGE] = picked
+        st.session_state[keys.LANGUAGE] = st.session_state[keys.LANGUAGE_PICKED] = picked
         st.rerun()
 
     forms, example = st.columns([3, 2])  # on a phone the example comes below the forms
@@ -50,7 +50,11 @@ def login_and_signup(ctx: AppContext) -> None:
         )
         if st.form_submit_button(t("auth.login_button"), key=keys.LOGIN_SUBMIT, type="primary"):
             try:
-                runtime.remember(ctx, accounts.login(ctx, username=username, password=password))
+                account = accounts.login(ctx, username=username, password=password)
+                picked = st.session_state.get(keys.LANGUAGE_PICKED)
+                if picked and picked != account.ui_language:  # chosen just now, on this screen: it is kept
+                    account = accounts.set_preferences(ctx, user_id=account.id, ui_language=picked)
+                runtime.remember(ctx, account)
             except AppError as exc:
                 runtime.show_error(exc)
 

@@ -164,6 +164,7 @@ def remember(ctx: AppContext, account: Account) -> None:
     st.session_state[keys.TOKEN] = token
     st.session_state[keys.ACCOUNT] = account
     st.session_state.pop(keys.FAREWELL, None)
+    st.session_state.pop(keys.LANGUAGE_PICKED, None)  # applied to the account (see login_form)
     _cookies().set(
         keys.COOKIE_NAME,
         token,
