@@ -19,9 +19,20 @@ def test_signup_refresh_stays_logged_in_then_logout(tmp_path) -> None:
         page.goto(url)
         wait_idle(page)
         assert page.get_by_text("면접 코치").first.is_visible()
+        # The page says its language (Streamlit's says "en"), and Korean lines break between words, not inside them.
+        page.wait_for_function("document.documentElement.lang === 'ko'", timeout=30_000)
+        breaking = "getComputedStyle(document.querySelector('[data-testid=stAppViewContainer]')).wordBreak"
+        assert page.evaluate(breaking) == "keep-all"
+        page.get_by_text("English", exact=True).click()
+        page.wait_for_function("document.documentElement.lang === 'en'", timeout=30_000)
+        assert page.evaluate(breaking) == "normal"
+        page.get_by_text("한국어", exact=True).click()
+        page.wait_for_function("document.documentElement.lang === 'ko'", timeout=30_000)
+        wait_idle(page)
         sign_up(page, "browser_user", password, "ko")
         page.get_by_text("안녕하세요, browser_user 님").wait_for(timeout=30_000)
         wait_idle(page)
+        page.wait_for_function("document.documentElement.lang === 'ko'", timeout=30_000)  # logged in: from the sidebar
         cookies = {c["name"]: c for c in page.context.cookies()}
         assert "ic_session" in cookies and cookies["ic_session"]["sameSite"] == "Strict"
         assert cookies["ic_session"]["value"] not in page.url

@@ -71,3 +71,27 @@ def uploader_in_language(max_mb: int) -> None:
         data={"button": t("docs.upload_button"), "limit": t("docs.upload_limit", mb=max_mb)},
         height=0,
     )
+
+
+# The page's language, for the browser and screen readers (Streamlit's page says "en" whatever is shown), and Korean
+# lines broken between words, not inside them ("프\n로세스" on a phone); a word too long for its line still wraps.
+_PAGE_LANGUAGE = st.components.v2.component(
+    name="interview_coach.page_language",
+    css="""
+html:lang(ko) [data-testid='stAppViewContainer'], html:lang(ko) [data-testid='stSidebar'] {
+  word-break: keep-all; overflow-wrap: anywhere;
+}
+""",
+    isolate_styles=False,  # it styles the page, outside the component
+    js="""
+export default function ({ data }) {
+  document.documentElement.lang = data.lang;
+}
+""",
+)
+
+
+def page_language() -> None:
+    """Declare the interface language on the page (see _PAGE_LANGUAGE); drawn once per run, takes no space."""
+    _PAGE_LANGUAGE(key="page_language", data={"lang": language()}, height=0)
+

@@ -7,7 +7,7 @@ from backend.context import AppContext
 from backend.errors import AppError
 from backend.interview.rubric import DIMENSIONS, total_from
 from ui import keys, runtime
-from ui.i18n import language, t
+from ui.i18n import language, page_language, t
 from ui.strings import LANGUAGE_NAMES
 
 
@@ -38,6 +38,7 @@ def render(ctx: AppContext) -> None:
         sample_score_card()
     with forms:
         login_and_signup(ctx)
+    page_language()  # last: its empty slot adds no gap between anything shown
 
 
 def login_and_signup(ctx: AppContext) -> None:

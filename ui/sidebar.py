@@ -7,7 +7,7 @@ import streamlit as st
 from backend.accounts import Account
 from backend.context import AppContext
 from ui import keys, runtime
-from ui.i18n import t
+from ui.i18n import page_language, t
 
 
 def render(ctx: AppContext, account: Account) -> None:
@@ -26,3 +26,4 @@ def render(ctx: AppContext, account: Account) -> None:
             st.caption(t(f"sidebar.db_{settings.database_kind}"))
         if st.button(t("sidebar.logout"), key=keys.LOGOUT, icon=":material/logout:"):
             runtime.logout(ctx)
+        page_language()  # last: its empty slot adds no gap between anything shown
