@@ -110,6 +110,14 @@ def test_a_retried_question_shows_its_attempts_with_signed_changes(ctx) -> None:
     assert [(m.value, m.delta) for m in attempts] == [("35/100", ""), ("80/100", "+45")]
     # Side by side as written: the code as code (twice: there and in the transcript), not run into one line.
     assert [c.value for c in at.code] == ["b = list(a)", "b = list(a)"]
+    # Both attempts say when the question comes back; the retry, that the first answer set that date.
+    with ctx.tx() as db:
+        review.record(db, user_id=user.id, question_id="python-001", total=35)
+    at.run()
+    dates = [c.value for c in at.caption if c.value.startswith(en("review.next_tomorrow", date="")[:12])]
+    assert len(dates) == 2 and not dates[0].endswith(en("review.first_answer")) and dates[1].endswith(
+        en("review.first_answer")
+    ), dates
 
 
 def test_an_answer_says_when_its_question_is_next_reviewed_in_days(ctx) -> None:

@@ -95,10 +95,12 @@ def practice_links(view: InterviewView, answer: AnswerView, total: float) -> Non
         after, when = answer.later
         st.caption(t("history.practised_later", date=_local_date(when), total=after, delta=after - total))
     due = view.due.get(answer.question_id)
-    if due is not None and answer.attempt_no == 1:
+    if due is not None:
         days = (_local_day(due) - _local_day(datetime.now(UTC))).days
         key = "review.due_now" if days <= 0 else "review.next_tomorrow" if days == 1 else "review.next"
-        st.caption(t(key, date=_local_date(due), days=days))
+        # A retry right after the feedback is practice, not recall: the schedule stays the first answer's, and says so.
+        said = [t(key, date=_local_date(due), days=days), *([t("review.first_answer")] if answer.attempt_no > 1 else [])]
+        st.caption(" ".join(said))
 
 
 def past_answer(past: PastAnswer) -> None:
