@@ -53,6 +53,15 @@ def test_off_topic_answer_scores_at_the_bottom(embeddings) -> None:
             assert result.coaching.startswith(("This reads as an answer to a different", "다른 질문에"))
 
 
+def test_a_brief_answer_in_the_reference_s_own_words_is_not_called_an_answer_to_another_question() -> None:
+    # Closer in meaning to another bank question (on durability) than to its own, but every word of it is the
+    # write-ahead log reference's: graded as too thin, with the points to make, not sent to another question.
+    short = "It writes changes to a log first so if the server crashes you don't lose data."
+    result = grade("databases-023", short, "en", offline_embeddings())
+    assert not result.insufficient and not result.coaching.startswith("This reads as an answer to a different")
+    assert result.missed_points == load_bank()["databases-023"].points("en")
+
+
 def test_the_textbook_is_vs_eq_answer_scores_high_with_no_doubt() -> None:
     result = grade("python-003", IS_VS_EQ, "en", offline_embeddings())
     assert result.total >= 70 and not result.coaching

@@ -97,6 +97,11 @@ _NOT = re.compile(r"(?:\b(ca|wo))?n[’']t\b", re.IGNORECASE)
 _CLITIC = re.compile(r"[’'](s|d|ll|re|ve|m)\b", re.IGNORECASE)
 _SPELLED = {"ca": "can", "wo": "will", "s": "", "d": " would", "ll": " will", "re": " are", "ve": " have", "m": " am"}
 _RELATED = 0.3  # support at which a sentence is about something the reference says
+# Grounding (mean over the answer's sentences) from which an answer is on its question's subject, never "an answer to
+# a different question", whichever bank question it reads closest to: the reference's own words, said too briefly to
+# make a point ("It writes changes to a log first so if the server crashes you don't lose data": 0.94, and it was
+# told it answered another question); other bank questions' model answers score 0-0.32 (14 pairs).
+_ON_SUBJECT = 0.5
 _NOVEL = 2  # content tokens beyond the question's that a sentence needs to say anything
 
 _HINT = {
@@ -232,7 +237,10 @@ def grade_offline(
     cross = reference.language != _language_of(text, language)
     support, vectors = _support(question, facts, units, embeddings, cross=cross, authored=not approximate)
     grounding = _grounding(facts, reference, units, cross)
-    if not asked and support.max() < _PARTIAL and _off_topic(question, track, units, vectors, embeddings, facts, cross):
+    on_subject = not cross and float(grounding.mean()) >= _ON_SUBJECT
+    if not asked and support.max() < _PARTIAL and not on_subject and _off_topic(
+        question, track, units, vectors, embeddings, facts, cross
+    ):
         return _insufficient(dims, key_points, f"{_OFF_TOPIC[language]} {hint}")  # about something else entirely
 
     k = len(key_points)
