@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from backend.interview.rubric import Grade
 
+_SAID = 3  # missed points written out in the message (all of them are listed with the grade)
+
 _TEXT = {
     "insufficient": {
         "ko": "이 답변만으로는 채점하기 어렵습니다.",
@@ -12,6 +14,8 @@ _TEXT = {
     "good": {"ko": "좋았던 점: {items}", "en": "What worked: {items}"},
     "missed": {"ko": "다음에는 이 내용도 말해 보세요: {items}", "en": "Next time, also cover: {items}"},
     "all_covered": {"ko": "핵심 포인트를 모두 다뤘습니다.", "en": "You covered every key point."},
+    # Only the first _SAID missed points are written out: the rest are counted, not silently dropped.
+    "more": {"ko": "그 밖에 {n}개는 핵심 포인트에서 볼 수 있습니다.", "en": "{n} more in the key points."},
     # The form dimension that fell short, when the content is all there.
     "clarity": {
         "ko": "더 분명하게: 첫 문장에서 바로 답하고, 얼버무리는 표현은 빼 보세요.",
@@ -51,12 +55,16 @@ def feedback_text(grade: Grade, language: str) -> str:
     elif grade.strengths:
         lines.append(_TEXT["good"][language].format(items=" ".join(grade.strengths)))
     if grade.missed_points and not grade.insufficient:
-        items = [p.rstrip() for p in grade.missed_points[:3]]
+        items = [p.rstrip() for p in grade.missed_points[:_SAID]]
         if all(p.endswith((".", "!", "?", "다")) for p in items):  # sentences, each closed with a full stop
             text = " ".join(p + "." if p.endswith("다") else p for p in items)
         else:
             text = "; ".join(items)
-        lines.append(_TEXT["missed"][language].format(items=text))
+        more = len(grade.missed_points) - len(items)
+        said = _TEXT["missed"][language].format(items=text)
+        if more:
+            said = f"{said if said.endswith(('.', '!', '?')) else said + '.'} {_TEXT['more'][language].format(n=more)}"
+        lines.append(said)
     elif not grade.insufficient:
         lines.append(_TEXT["all_covered"][language])
         weak = [d for d in ("clarity", "structure") if d in grade.scores and grade.scores[d].score < 4]
