@@ -166,9 +166,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "review.next": {"ko": "다음 복습: {days}일 후 ({date})", "en": "Next review: in {days} days ({date})"},
     "review.next_tomorrow": {"ko": "다음 복습: 내일 ({date})", "en": "Next review: tomorrow ({date})"},
     "review.first_answer": {
-        "ko": "복습 일정은 이 질문에 처음 한 답변으로 정해집니다. 피드백을 본 직후 다시 푼 답은 연습으로만 남습니다.",
-        "en": "The review date follows your first answer to this question: a retry right after the feedback is "
-        "practice, not recall.",
+        "ko": "처음 한 답변으로 정해졌습니다. 피드백 직후 다시 푼 답은 연습입니다.",
+        "en": "Set by your first answer: a retry right after the feedback is practice, not recall.",
     },
     "review.due_now": {"ko": "오늘 복습할 차례입니다", "en": "Due for review today"},
     # History
