@@ -94,4 +94,3 @@ export default function ({ data }) {
 def page_language() -> None:
     """Declare the interface language on the page (see _PAGE_LANGUAGE); drawn once per run, takes no space."""
     _PAGE_LANGUAGE(key="page_language", data={"lang": language()}, height=0)
-

@@ -284,6 +284,18 @@ def latest_answer_ids(db: Session, *, user_id: int, question_ids: list[str]) -> 
     return {question_id: answer_id for question_id, answer_id in rows}
 
 
+def answer_languages(db: Session, *, user_id: int, answer_ids: list[int]) -> list[str]:
+    """The language of the interview each of these answers of the user was given in."""
+    if not answer_ids:
+        return []
+    query = (
+        select(InterviewSession.language)
+        .join(Answer, Answer.session_id == InterviewSession.id)
+        .where(InterviewSession.user_id == user_id, Answer.id.in_(set(answer_ids)))
+    )
+    return list(db.scalars(query))
+
+
 def set_vote(db: Session, *, user_id: int, answer_id: int, helpful: bool, comment: str | None = None) -> FeedbackVote:
     """Record (or change) the user's thumbs up/down on an answer's feedback, with a comment (None keeps the one
     given before)."""

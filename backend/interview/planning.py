@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any
@@ -380,7 +381,13 @@ def topic_setup(ctx: AppContext, *, user_id: int, reference: str, language: str)
 
 
 def due_setup(ctx: AppContext, *, user_id: int, timezone: str, language: str) -> InterviewSetup:
-    """An interview of the questions due for review today, most overdue first."""
+    """An interview of the questions due for review today, most overdue first, in the language most of them were
+    last answered in (recall is practised as it was learnt; `language`, the interface's, on a tie)."""
     with ctx.read() as db:
         due = review.due_question_ids(db, user_id=user_id, timezone=timezone, limit=MAX_QUESTIONS)
-        return _chosen(db, user_id=user_id, question_ids=due, language=language)
+        setup = _chosen(db, user_id=user_id, question_ids=due, language=language)
+        spoken = Counter(repo.answer_languages(db, user_id=user_id, answer_ids=list(setup.linked_answers.values())))
+    ranked = spoken.most_common()
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return replace(setup, language=ranked[0][0])
+    return setup
