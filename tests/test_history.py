@@ -414,7 +414,9 @@ def test_topic_and_due_practice_choose_their_questions(hctx) -> None:
     due = planning.due_setup(hctx, user_id=user.id, timezone=SEOUL, language="ko")
     assert set(due.question_ids) == {"python-002", "os-001"} and due.track == planning.MIXED
     assert due.language == "en"  # both were answered in English: recalled in English, whatever the interface's
-    add_interview(hctx, user_id=user.id, created_at=NOW - timedelta(days=2), language="ko", answers=[("os-001", 40, "c")])
+    add_interview(
+        hctx, user_id=user.id, created_at=NOW - timedelta(days=2), language="ko", answers=[("os-001", 40, "c")]
+    )
     tie = planning.due_setup(hctx, user_id=user.id, timezone=SEOUL, language="ko")
     assert tie.language == "ko"  # one in each language: the interface's
     session_id = engine.start_interview(hctx, user_id=user.id, setup=due, mode="offline")
