@@ -65,6 +65,19 @@ def test_a_reason_names_no_verb_form_and_no_word_twice() -> None:
     assert all(not (w in words[q] and any(w in o and w != o for o in words[q])) for q in words for w in words[q])
 
 
+def test_a_reason_names_no_word_the_question_only_uses_in_passing() -> None:
+    # "Why would you move work like sending emails into a background job queue…": "You mention background jobs,
+    # like, requests" named the résumé's "I like making slow systems fast".
+    resume = (
+        "Backend engineer. I like making slow systems fast.\n"
+        "Built the order service, handling 2,000 requests per second.\n"
+        "Moved background jobs from cron scripts to Celery with RabbitMQ."
+    )
+    words = planning.tailor("web", resume, embeddings=None).words
+    named = {w for ws in words.values() for w in ws}
+    assert "background jobs" in named and not {"like", "instead", "into"} & {w.lower() for w in named}, words
+
+
 def test_korean_words_are_named_without_their_particles() -> None:
     tailoring = planning.tailor("system_design", RESUME_KO, embeddings=None)
     words = tailoring.words["system_design-013"]  # idempotent payment retries

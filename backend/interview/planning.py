@@ -127,6 +127,9 @@ _LINE = re.compile(r"(?<=[.!?])\s+|\n+|[;,]\s*")
 _HANGUL = re.compile(r"[가-힣]")
 # Syllable pairs of Korean endings and particles (했습니다, 하고, 으로…): shared by many sentences, they say
 # nothing about why a question was chosen, so a reason never names a word for them.
+# English words a question uses in passing ("move work like sending emails into a queue instead of…"): a résumé's
+# "I like making slow systems fast" is no reason to ask it.
+_IN_PASSING = frozenset(tokenize("like such instead into onto via also rather way"))
 _KO_GRAMMAR = frozenset(
     "습니 니다 했습 합니 하고 하는 하여 해서 으로 에서 있는 있습 했고 한다 하다 되는 에게 부터 까지 "
     "이다 입니 했다 하기 하며".split()
@@ -178,7 +181,7 @@ def _tokens(word: str) -> set[str]:
 def _document_words(context: str, topic: list[str], weight: dict[str, float]) -> list[str]:
     """The words of `context` the question's `topic` words share a token with, as the document writes them,
     the rarest in the track first. A Korean word is cut to the part it shares (캐시를 against 캐시 → 캐시)."""
-    topic_tokens = {t: w for w in topic for t in _tokens(w) if t not in _KO_GRAMMAR}
+    topic_tokens = {t: w for w in topic for t in _tokens(w) if t not in _KO_GRAMMAR and t not in _IN_PASSING}
     written = {w.lower() for w in topic}
     matched: list[tuple[re.Match[str], set[str]]] = []  # document words and the tokens they share
     for match in _SURFACE.finditer(context):
