@@ -402,7 +402,7 @@ def test_korean_missed_points_read_as_separate_sentences() -> None:
 def test_missed_points_beyond_the_three_written_out_are_counted_not_dropped() -> None:
     points = ["Use {} for dicts", "Name the lock", "Close the file", "Check the index", "Log the error"]
     text = feedback_text(Grade(total=20, scores={}, missed_points=points), "en")
-    assert "Use {} for dicts; Name the lock; Close the file. 2 more in the key points." in text
+    assert "Use {} for dicts. Name the lock. Close the file. 2 more in the key points." in text
     korean = feedback_text(Grade(total=20, scores={}, missed_points=["가", "나", "다", "라"]), "ko")
     assert "그 밖에 1개는 핵심 포인트에서 볼 수 있습니다." in korean
     assert "more in the key points" not in feedback_text(Grade(total=20, scores={}, missed_points=points[:3]), "en")

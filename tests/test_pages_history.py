@@ -116,7 +116,7 @@ def test_a_retried_question_shows_its_attempts_with_signed_changes(ctx) -> None:
     at.run()
     dates = [c.value for c in at.caption if c.value.startswith(en("review.next_tomorrow", date="")[:12])]
     assert len(dates) == 2 and not dates[0].endswith(en("review.first_answer")) and dates[1].endswith(
-        en("review.first_answer")
+        f"  \n{en('review.first_answer')}"
     ), dates
 
 
@@ -216,7 +216,7 @@ def test_starting_the_review_again_continues_the_unfinished_one_instead_of_a_cop
     at.button(key=keys.REVIEW_START).click().run()
     assert not at.exception, at.exception
     assert at.session_state[keys.CHAT_SESSION] == first  # carried on, not a second review of the same questions
-    assert en("practice.continued") in [i.value for i in at.info]  # and says so
+    assert en("practice.continued") in [toast.value for toast in at.toast]  # and says so
     engine.end_interview(ctx, user_id=user.id, session_id=first)
     at = logged_in(ctx, user)
     at.button(key=keys.REVIEW_START).click().run()

@@ -27,7 +27,7 @@ def start_practice(ctx: AppContext, account: Account, make_setup) -> None:  # no
         setup: InterviewSetup = make_setup()
         session_id = engine.unfinished_practice(ctx, user_id=account.id, setup=setup)
         if session_id is not None:  # the same practice, started before and not finished: continued, not copied
-            runtime.flash(t("practice.continued"), notice=True)
+            runtime.flash(t("practice.continued"))  # a toast: a notice on the page outstayed the next answers
         else:
             session_id = engine.start_interview(
                 ctx, user_id=account.id, setup=setup, mode=mode_label(ctx.settings, runtime.llm_choice(ctx))

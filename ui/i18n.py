@@ -74,12 +74,15 @@ def uploader_in_language(max_mb: int) -> None:
 
 
 # The page's language, for the browser and screen readers (Streamlit's page says "en" whatever is shown), and Korean
-# lines broken between words, not inside them ("프\n로세스" on a phone); a word too long for its line still wraps.
+# lines broken between words, not inside them ("프\n로세스" on a phone), in either interface language (a Korean
+# interview or answer shows in the English one too). Set on every element, and as important: Streamlit's Markdown
+# sets its own word-break on paragraphs, which a rule on the page alone did not reach. A word too long for its line
+# still wraps.
 _PAGE_LANGUAGE = st.components.v2.component(
     name="interview_coach.page_language",
     css="""
-html:lang(ko) [data-testid='stAppViewContainer'], html:lang(ko) [data-testid='stSidebar'] {
-  word-break: keep-all; overflow-wrap: anywhere;
+[data-testid='stAppViewContainer'] *, [data-testid='stSidebar'] * {
+  word-break: keep-all !important; overflow-wrap: break-word;
 }
 """,
     isolate_styles=False,  # it styles the page, outside the component

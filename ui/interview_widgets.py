@@ -100,7 +100,7 @@ def practice_links(view: InterviewView, answer: AnswerView, total: float) -> Non
         key = "review.due_now" if days <= 0 else "review.next_tomorrow" if days == 1 else "review.next"
         # A retry right after the feedback is practice, not recall: the schedule stays the first answer's, and says so.
         said = t(key, date=_local_date(due), days=days)
-        st.caption(f"{said} {t('review.first_answer')}" if answer.attempt_no > 1 else said)
+        st.caption(f"{said}  \n{t('review.first_answer')}" if answer.attempt_no > 1 else said)  # on a line of its own
 
 
 def past_answer(past: PastAnswer) -> None:

@@ -346,7 +346,8 @@ def active_session_id(ctx: AppContext, *, user_id: int) -> int | None:
 
 def unfinished_practice(ctx: AppContext, *, user_id: int, setup: InterviewSetup) -> int | None:
     """The user's unfinished interview of chosen questions (a review, a question or topic practised again) that has
-    yet to ask every question of `setup`, in its language: to be continued rather than started a second time."""
+    yet to ask every question of `setup`: to be continued rather than started a second time (in its own language: a
+    review's follows the answers still due, which changes as they are answered)."""
     if not setup.question_ids:
         return None
     wanted = set(setup.question_ids)
@@ -355,7 +356,7 @@ def unfinished_practice(ctx: AppContext, *, user_id: int, setup: InterviewSetup)
             data = session.settings or {}
             chosen = (data.get("setup") or {}).get("question_ids")
             ahead = set((data.get("plan") or [])[int(data.get("index") or 0) :])
-            if chosen and session.language == setup.language and wanted <= ahead:
+            if chosen and wanted <= ahead:
                 return session.id
     return None
 

@@ -55,16 +55,12 @@ def feedback_text(grade: Grade, language: str) -> str:
     elif grade.strengths:
         lines.append(_TEXT["good"][language].format(items=" ".join(grade.strengths)))
     if grade.missed_points and not grade.insufficient:
+        # Sentences, each closed with a full stop (key points are written without one).
         items = [p.rstrip() for p in grade.missed_points[:_SAID]]
-        if all(p.endswith((".", "!", "?", "다")) for p in items):  # sentences, each closed with a full stop
-            text = " ".join(p + "." if p.endswith("다") else p for p in items)
-        else:
-            text = "; ".join(items)
+        text = " ".join(p if p.endswith((".", "!", "?")) else p + "." for p in items)
         more = len(grade.missed_points) - len(items)
         said = _TEXT["missed"][language].format(items=text)
-        if more:
-            said = f"{said if said.endswith(('.', '!', '?')) else said + '.'} {_TEXT['more'][language].format(n=more)}"
-        lines.append(said)
+        lines.append(f"{said} {_TEXT['more'][language].format(n=more)}" if more else said)
     elif not grade.insufficient:
         lines.append(_TEXT["all_covered"][language])
         weak = [d for d in ("clarity", "structure") if d in grade.scores and grade.scores[d].score < 4]
