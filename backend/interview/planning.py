@@ -125,11 +125,11 @@ _REASON_WORDS = 3  # words of the document named in a question's reason
 _CONTEXT_LINES = 40  # lines of the document embedded (about 10 ms each offline)
 _LINE = re.compile(r"(?<=[.!?])\s+|\n+|[;,]\s*")
 _HANGUL = re.compile(r"[가-힣]")
-# Syllable pairs of Korean endings and particles (했습니다, 하고, 으로…): shared by many sentences, they say
-# nothing about why a question was chosen, so a reason never names a word for them.
 # English words a question uses in passing ("move work like sending emails into a queue instead of…"): a résumé's
 # "I like making slow systems fast" is no reason to ask it.
 _IN_PASSING = frozenset(tokenize("like such instead into onto via also rather way"))
+# Syllable pairs of Korean endings and particles (했습니다, 하고, 으로…): shared by many sentences, they say
+# nothing about why a question was chosen, so a reason never names a word for them.
 _KO_GRAMMAR = frozenset(
     "습니 니다 했습 합니 하고 하는 하여 해서 으로 에서 있는 있습 했고 한다 하다 되는 에게 부터 까지 "
     "이다 입니 했다 하기 하며".split()
