@@ -41,7 +41,8 @@ def test_a_finished_interview_is_found_on_the_history_page_and_downloads_as_a_ko
         wait_idle(page)
         assert page.get_by_role("button", name=ko("history.open")).count() == 1
         page.get_by_role("button", name=ko("history.open")).first.click()
-        page.get_by_text(ANSWER).wait_for(timeout=60_000)
+        # The answer as written in the transcript (its sentence may also be quoted as a score's evidence).
+        page.get_by_test_id("stText").get_by_text(ANSWER, exact=True).wait_for(timeout=60_000)
         wait_idle(page)
         with page.expect_download(timeout=60_000) as download:
             page.get_by_role("button", name=ko("history.download_pdf")).click()
